@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'on' || v === 'yes');
+
+const port = z.coerce.number().int().min(0).max(65_535);
+
+/** Environment every service reads. */
+export const baseEnvSchema = z.object({
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  MQTT_URL: z.url({ protocol: /^(mqtts?|tcp|ssl|wss?)$/ }).optional(),
+  MQTT_USERNAME: z.string().optional(),
+  MQTT_PASSWORD: z.string().optional(),
+});
+
+export const ingestEnvSchema = baseEnvSchema.extend({
+  MQTT_CLIENT_ID: z.string().min(1).max(64).optional(),
+  MQTT_PROTOCOL_VERSION: z.enum(['4', '5']).default('5').transform(Number) as z.ZodType<4 | 5>,
+  INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(1000),
+  INGEST_FLUSH_MS: z.coerce.number().int().min(1).max(60_000).default(50),
+  INGEST_MAX_UNACKED: z.coerce.number().int().min(1).max(65_535).default(10_000),
+  INGEST_METRICS_PORT: port.optional(),
+});
+
+export const apiEnvSchema = baseEnvSchema.extend({
+  PORT: port.default(3000),
+  HOST: z.string().default('127.0.0.1'),
+});
+
+export const launcherEnvSchema = apiEnvSchema.extend({
+  MQTT_PORT: port.default(1883),
+  SIMULATOR: z.enum(['on', 'off']).default('on'),
+  SIMULATOR_SPEED: z.coerce.number().min(0.01).max(10_000).default(60),
+  DATA_DIR: z.string().default('.data'),
+  PG_PORT: port.default(54_329),
+  EMBEDDED_PG_RESET: bool.default(false),
+});
+
+/** Parses the environment once; every problem is named with its variable. */
+export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
+  const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(clean);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid environment:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}

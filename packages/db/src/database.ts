@@ -1,0 +1,99 @@
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export interface FacilitiesTable {
+  id: string;
+  name: string;
+  kind: string;
+  lat: number;
+  lon: number;
+  address: string | null;
+  opening_hours: string | null;
+  almost_full_threshold: number;
+  tags: string[];
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface SpotsTable {
+  id: string;
+  facility_id: string;
+  category: string;
+  amenities: string[];
+  closed: Generated<boolean>;
+}
+
+export interface SensorsTable {
+  id: string;
+  kind: Generated<string>;
+  model: Generated<string>;
+  spot_id: string | null;
+  heartbeat_interval_seconds: number;
+  created_at: Generated<Timestamp>;
+}
+
+export interface OccupancyEventsTable {
+  sensor_id: string;
+  ts: Timestamp;
+  seq: number;
+  received_at: Timestamp;
+  occupied: boolean | null;
+  battery: number | null;
+  rssi: number | null;
+  heartbeat: boolean;
+  flags: string[];
+}
+
+export interface SensorStateTable {
+  sensor_id: string;
+  ts: Timestamp;
+  seq: number;
+  occupied: boolean | null;
+  battery: number | null;
+  rssi: number | null;
+  first_seen_at: Timestamp;
+  last_seen_at: Timestamp;
+  event_count: number;
+}
+
+export interface FacilityStateTable {
+  facility_id: string;
+  capacity: number;
+  free: number;
+  occupied: number;
+  unknown: number;
+  closed: number;
+  by_category: ColumnType<Record<string, unknown>, string, string>;
+  status: string;
+  confidence: number;
+  version: number;
+  updated_at: Timestamp;
+}
+
+export interface IngestRejectsTable {
+  id: Generated<number>;
+  topic: string;
+  payload: Buffer;
+  code: string;
+  reason: string;
+  received_at: Timestamp;
+}
+
+export interface UnassignedSensorsView {
+  sensor_id: string;
+  first_seen_at: Date;
+  last_seen_at: Date;
+  event_count: number;
+}
+
+export interface Database {
+  facilities: FacilitiesTable;
+  spots: SpotsTable;
+  sensors: SensorsTable;
+  occupancy_events: OccupancyEventsTable;
+  sensor_state: SensorStateTable;
+  facility_state: FacilityStateTable;
+  ingest_rejects: IngestRejectsTable;
+  unassigned_sensors: UnassignedSensorsView;
+}

@@ -1,0 +1,6 @@
+export * from './connection.js';
+export type * from './database.js';
+export * from './facility-state.repository.js';
+export * from './ingest.repository.js';
+export * from './migrate.js';
+export * from './registry.repository.js';

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+
+/** Sensor ids as they appear in MQTT topics. */
+export const sensorIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1–64 characters of A–Z, a–z, 0–9, _ . -');
+
+/** Registry ids (facilities, spots): lower-case slugs. */
+export const slugSchema = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be a lower-case slug of 1–64 characters');
+
+export const facilityKinds = ['car_park', 'on_street', 'rv_site', 'park_and_ride'] as const;
+export const facilityKindSchema = z.enum(facilityKinds);
+export type FacilityKind = z.infer<typeof facilityKindSchema>;
+
+export const spotCategories = ['standard', 'disabled', 'ev', 'camper', 'family', 'motorcycle', 'bus', 'truck'] as const;
+export const spotCategorySchema = z.enum(spotCategories);
+export type SpotCategory = z.infer<typeof spotCategorySchema>;
+
+export const amenitySchema = z.enum(['power', 'water', 'dump_station', 'wifi', 'toilets', 'showers']);
+export type Amenity = z.infer<typeof amenitySchema>;
+
+export const locationSchema = z.object({
+  lat: z.number().min(-90).max(90),
+  lon: z.number().min(-180).max(180),
+});
+export type Location = z.infer<typeof locationSchema>;
+
+export const spotSchema = z.strictObject({
+  id: slugSchema,
+  category: spotCategorySchema.default('standard'),
+  amenities: z.array(amenitySchema).default([]),
+});
+export type Spot = z.infer<typeof spotSchema>;
+
+export const facilitySchema = z.strictObject({
+  id: slugSchema,
+  name: z.string().min(1).max(200),
+  kind: facilityKindSchema,
+  location: locationSchema,
+  address: z.string().max(300).optional(),
+  openingHours: z.string().max(300).optional(),
+  /** Share of capacity at or below which the facility counts as almost full. */
+  almostFullThreshold: z.number().min(0).max(1).default(0.1),
+  tags: z.array(z.string().max(64)).default([]),
+  spots: z.array(spotSchema).default([]),
+});
+export type Facility = z.infer<typeof facilitySchema>;
+
+export const sensorSchema = z.strictObject({
+  id: sensorIdSchema,
+  kind: z.literal('bay').default('bay'),
+  spotId: slugSchema,
+  model: z.string().max(64).default('native'),
+  /** How often the sensor reports at least once, even without a change. */
+  heartbeatIntervalSeconds: z
+    .number()
+    .int()
+    .min(10)
+    .max(7 * 86_400)
+    .default(600),
+});
+export type Sensor = z.infer<typeof sensorSchema>;
+
+export const registrySchema = z
+  .strictObject({
+    version: z.literal(1),
+    facilities: z.array(facilitySchema),
+    sensors: z.array(sensorSchema).default([]),
+  })
+  .superRefine((registry, ctx) => {
+    const spotIds = new Map<string, string>();
+    const facilityIds = new Set<string>();
+    registry.facilities.forEach((facility, f) => {
+      if (facilityIds.has(facility.id)) {
+        ctx.addIssue({ code: 'custom', path: ['facilities', f, 'id'], message: `duplicate facility id "${facility.id}"` });
+      }
+      facilityIds.add(facility.id);
+      facility.spots.forEach((spot, s) => {
+        if (spotIds.has(spot.id)) {
+          ctx.addIssue({ code: 'custom', path: ['facilities', f, 'spots', s, 'id'], message: `duplicate spot id "${spot.id}"` });
+        }
+        spotIds.set(spot.id, facility.id);
+      });
+    });
+    const sensorIds = new Set<string>();
+    const usedSpots = new Set<string>();
+    registry.sensors.forEach((sensor, i) => {
+      if (sensorIds.has(sensor.id)) {
+        ctx.addIssue({ code: 'custom', path: ['sensors', i, 'id'], message: `duplicate sensor id "${sensor.id}"` });
+      }
+      sensorIds.add(sensor.id);
+      if (!spotIds.has(sensor.spotId)) {
+        ctx.addIssue({ code: 'custom', path: ['sensors', i, 'spotId'], message: `no spot "${sensor.spotId}" in this registry` });
+      } else if (usedSpots.has(sensor.spotId)) {
+        ctx.addIssue({ code: 'custom', path: ['sensors', i, 'spotId'], message: `spot "${sensor.spotId}" already has a sensor` });
+      }
+      usedSpots.add(sensor.spotId);
+    });
+  });
+export type Registry = z.infer<typeof registrySchema>;
+
+export type ParseRegistryResult = { ok: true; registry: Registry } | { ok: false; code: 'INVALID_REGISTRY'; issues: string[] };
+
+/** Validates a registry document; each issue names the offending path, e.g. `facilities[2].spots[5].category`. */
+export function parseRegistry(input: unknown): ParseRegistryResult {
+  const result = registrySchema.safeParse(input);
+  if (result.success) return { ok: true, registry: result.data };
+  return { ok: false, code: 'INVALID_REGISTRY', issues: result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`) };
+}
+
+/** Renders a zod issue path as `a.b[2].c`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out === '' ? '(root)' : out;
+}
