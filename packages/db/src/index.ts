@@ -1,5 +1,6 @@
 export * from './connection.js';
 export type * from './database.js';
+export * from './embedded.js';
 export * from './facility-state.repository.js';
 export * from './ingest.repository.js';
 export * from './migrate.js';

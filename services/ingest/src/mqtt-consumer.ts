@@ -1,0 +1,150 @@
+import type { Logger } from '@freiplatz/config';
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
+import { type AckHandle, AckQueue } from './ack-queue.js';
+
+export interface ReceivedMessage {
+  topic: string;
+  payload: Buffer;
+  receivedAt: Date;
+  ack: AckHandle;
+}
+
+export interface MqttConsumerOptions {
+  url: string;
+  clientId: string;
+  topics: string[];
+  protocolVersion: 4 | 5;
+  /** Unacknowledged messages allowed before reading pauses (MQTT 5 Receive Maximum too). */
+  maxUnacked: number;
+  /** Session kept by the broker while the consumer is away (MQTT 5), in seconds. */
+  sessionExpirySeconds?: number;
+  username?: string;
+  password?: string;
+  /** TLS and other transport options passed through to mqtt.js. */
+  transport?: Partial<IClientOptions>;
+  logger: Logger;
+  /** Messages held downstream (including QoS 0 ones, which have no PUBACK to hold back). */
+  backlog?: () => number;
+  onMessage: (message: ReceivedMessage) => void;
+}
+
+export interface MqttConsumer {
+  readonly client: MqttClient;
+  unacked(): number;
+  /** Lets paused reading continue once downstream has room again. */
+  releaseReaders(): void;
+  oldestUnackedAgeMs(): number;
+  /** Resolves after the first successful subscription. */
+  ready: Promise<void>;
+  /** Stops taking new messages (they stay unacknowledged for the broker to redeliver). */
+  pause(): void;
+  close(): Promise<void>;
+}
+
+type SendPacket = (packet: Packet, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
+
+const noAck: AckHandle = { ack() {} };
+
+/**
+ * An mqtt.js client whose QoS 1 PUBACKs wait for `ack()` while reading goes on.
+ * mqtt.js sends the PUBACK from `_sendPacket` once `handleMessage` calls back and reads the next
+ * packet only after that send: we call back at once and hold the PUBACK itself (see README).
+ */
+export function createMqttConsumer(options: MqttConsumerOptions): MqttConsumer {
+  const log = options.logger;
+  const queue = new AckQueue();
+  const waiting: Array<() => void> = [];
+  let closing = false;
+
+  const client = mqtt.connect(options.url, {
+    clientId: options.clientId,
+    clean: false,
+    protocolVersion: options.protocolVersion,
+    reconnectPeriod: 1000,
+    connectTimeout: 10_000,
+    keepalive: 30,
+    resubscribe: false,
+    ...(options.username !== undefined ? { username: options.username } : {}),
+    ...(options.password !== undefined ? { password: options.password } : {}),
+    ...(options.protocolVersion === 5
+      ? {
+          properties: {
+            sessionExpiryInterval: options.sessionExpirySeconds ?? 86_400,
+            receiveMaximum: Math.min(options.maxUnacked, 65_535),
+          },
+        }
+      : {}),
+    ...options.transport,
+  });
+
+  // mqtt.js keeps `_sendPacket` private; this is the one place that reaches into it.
+  const internal = client as unknown as { _sendPacket: SendPacket };
+  if (typeof internal._sendPacket !== 'function' || typeof client.handleMessage !== 'function') {
+    throw new Error('mqtt.js no longer exposes _sendPacket/handleMessage: the deferred-ack consumer needs updating');
+  }
+  const sendPacket = internal._sendPacket.bind(client);
+  internal._sendPacket = (packet, cb, ...rest) => {
+    if (packet.cmd === 'puback' && packet.messageId !== undefined) {
+      const captured = queue.capture(packet.messageId, () => {
+        if (client.connected) sendPacket(packet, undefined, ...rest);
+      });
+      // Not captured: it belongs to a closed connection. Sending it now could acknowledge a
+      // redelivered message before its commit, so it is dropped and the broker redelivers.
+      if (!captured) log.debug({ messageId: packet.messageId }, 'dropping PUBACK of a closed connection');
+      cb?.();
+      return;
+    }
+    sendPacket(packet, cb, ...rest);
+  };
+
+  const hasRoom = () => Math.max(queue.size, options.backlog?.() ?? 0) < options.maxUnacked;
+  const releaseReaders = () => {
+    while (waiting.length > 0 && hasRoom()) waiting.shift()?.();
+  };
+  queue.onDrain = releaseReaders;
+
+  client.handleMessage = (packet: Packet, callback: (err?: Error) => void) => {
+    const publish = packet as IPublishPacket;
+    if (closing) return; // never acked: the broker redelivers after we are gone
+    const receivedAt = new Date();
+    const ack = publish.qos === 1 && publish.messageId !== undefined ? queue.add(publish.messageId, receivedAt.getTime()) : noAck;
+    options.onMessage({ topic: publish.topic, payload: publish.payload as Buffer, receivedAt, ack });
+    if (hasRoom()) callback();
+    else waiting.push(() => callback());
+  };
+
+  let resolveReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    resolveReady = resolve;
+  });
+  client.on('connect', (connack) => {
+    log.info({ sessionPresent: connack.sessionPresent }, 'connected to broker');
+    client.subscribe(options.topics, { qos: 1 }, (err) => {
+      if (err) log.error({ err }, 'subscribe failed');
+      else resolveReady();
+    });
+  });
+  client.on('close', () => {
+    if (queue.size > 0) log.warn({ unacked: queue.size }, 'broker connection closed: unacknowledged messages will be redelivered');
+    queue.reset();
+    // Readers waiting for room belong to the dead connection; let them finish so mqtt.js can move on.
+    for (const release of waiting.splice(0)) release();
+  });
+  client.on('error', (err) => log.warn({ err }, 'mqtt error'));
+  client.on('reconnect', () => log.debug('reconnecting to broker'));
+
+  return {
+    client,
+    ready,
+    unacked: () => queue.size,
+    releaseReaders,
+    oldestUnackedAgeMs: () => queue.oldestAgeMs(),
+    pause() {
+      closing = true;
+    },
+    async close() {
+      closing = true;
+      await client.endAsync(false);
+    },
+  };
+}

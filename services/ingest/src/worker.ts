@@ -1,0 +1,92 @@
+import type { Logger } from '@freiplatz/config';
+import { commitIngestBatch, type Db } from '@freiplatz/db';
+import { decodeNativeMessage } from '@freiplatz/domain';
+import type { IClientOptions } from 'mqtt';
+import { Batcher } from './batcher.js';
+import { createIngestMetrics, type IngestMetrics } from './metrics.js';
+import { createMqttConsumer, type MqttConsumer } from './mqtt-consumer.js';
+
+/** Topics of the native MQTT contract (DESIGN §4). */
+export const NATIVE_TOPICS = ['parking/v1/bays/+'];
+
+export interface IngestWorkerOptions {
+  db: Db;
+  mqttUrl: string;
+  clientId: string;
+  protocolVersion: 4 | 5;
+  username?: string;
+  password?: string;
+  transport?: Partial<IClientOptions>;
+  batchSize: number;
+  flushMs: number;
+  maxUnacked: number;
+  logger: Logger;
+}
+
+export interface IngestWorker {
+  metrics: IngestMetrics;
+  /** Resolves once subscribed. */
+  ready: Promise<void>;
+  /** Graceful stop: stop reading, commit and acknowledge what is in hand, disconnect (within `timeoutMs`). */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+/** Starts consuming sensor messages into the database. */
+export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
+  const log = options.logger;
+  let consumer: MqttConsumer | null = null;
+  const metrics = createIngestMetrics({
+    unacked: () => consumer?.unacked() ?? 0,
+    oldestUnackedAgeMs: () => consumer?.oldestUnackedAgeMs() ?? 0,
+  });
+  const batcher = new Batcher({
+    batchSize: options.batchSize,
+    flushMs: options.flushMs,
+    logger: log,
+    onCommitError: () => metrics.commitFailures.inc(),
+    commit: async (batch) => {
+      const end = metrics.commitSeconds.startTimer();
+      const result = await commitIngestBatch(options.db, batch);
+      end();
+      metrics.batchSize.observe(batch.events.length + batch.rejects.length);
+      metrics.committed.inc(result.inserted);
+      metrics.duplicates.inc(result.duplicates);
+      for (const r of batch.rejects) metrics.rejected.inc({ code: r.code });
+      consumer?.releaseReaders();
+    },
+  });
+  consumer = createMqttConsumer({
+    url: options.mqttUrl,
+    clientId: options.clientId,
+    topics: NATIVE_TOPICS,
+    protocolVersion: options.protocolVersion,
+    maxUnacked: options.maxUnacked,
+    ...(options.username !== undefined ? { username: options.username } : {}),
+    ...(options.password !== undefined ? { password: options.password } : {}),
+    ...(options.transport ? { transport: options.transport } : {}),
+    logger: log,
+    backlog: () => batcher.size,
+    onMessage: ({ topic, payload, receivedAt, ack }) => {
+      metrics.received.inc();
+      const decoded = decodeNativeMessage(topic, payload, receivedAt);
+      if (decoded.ok) {
+        batcher.add({ event: decoded.event, ack });
+      } else {
+        log.warn({ topic: topic.slice(0, 200), code: decoded.code, reason: decoded.reason }, 'payload rejected');
+        batcher.add({ reject: { topic, payload, code: decoded.code, reason: decoded.reason, receivedAt }, ack });
+      }
+    },
+  });
+  const c = consumer;
+  return {
+    metrics,
+    ready: c.ready,
+    async stop(timeoutMs = 8000) {
+      const deadline = Date.now() + timeoutMs;
+      c.pause();
+      await batcher.flush(deadline);
+      await Promise.race([c.close(), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
+      c.client.end(true);
+    },
+  };
+}
