@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Integration tests share two cores with PostgreSQL and the broker.
     maxWorkers: 2,
+    // An external broker (MQTT_URL) is shared by all files, and ingest workers subscribe to every bay topic.
+    fileParallelism: !process.env.MQTT_URL,
   },
 });

@@ -7,6 +7,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
 import { inject } from 'vitest';
 import './provided-context.js';
+import { startBrokerBackend } from './support/broker.js';
 
 export interface Harness {
   /** A fresh, migrated database of this harness alone. */
@@ -14,6 +15,8 @@ export interface Harness {
   db: Db;
   mqttUrl: string;
   mqttProtocolVersion: 4 | 5;
+  /** Which broker this harness runs (mosquitto, aedes, or MQTT_URL). */
+  brokerKind: string;
   /** Publishes a payload (objects are sent as JSON) and resolves once the broker has it (QoS 1). */
   publish(topic: string, payload: unknown, qos?: 0 | 1): Promise<void>;
   /** Imports a registry built with the builders below. */
@@ -35,8 +38,11 @@ export async function createHarness(): Promise<Harness> {
   url.pathname = `/${name}`;
   const databaseUrl = url.toString();
   const db = createDb({ connectionString: databaseUrl, max: 4 });
-  const mqttUrl = inject('mqttUrl');
-  const mqttProtocolVersion = inject('mqttProtocolVersion');
+  // A private broker per harness: ingest workers subscribe to all bay topics, so a shared one would
+  // let test files see each other's events.
+  const broker = await startBrokerBackend({ quiet: true });
+  const mqttUrl = broker.url;
+  const mqttProtocolVersion = broker.protocolVersion;
   let publisher: MqttClient | null = null;
   const workers: IngestWorker[] = [];
   return {
@@ -44,6 +50,7 @@ export async function createHarness(): Promise<Harness> {
     db,
     mqttUrl,
     mqttProtocolVersion,
+    brokerKind: broker.kind,
     async publish(topic, payload, qos = 1) {
       publisher ??= await mqtt.connectAsync(mqttUrl, { protocolVersion: mqttProtocolVersion, clientId: `test-pub-${name}` });
       const body = typeof payload === 'string' || payload instanceof Uint8Array ? payload : JSON.stringify(payload);
@@ -76,6 +83,7 @@ export async function createHarness(): Promise<Harness> {
       await a.connect();
       await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await a.end();
+      await broker.stop();
     },
   };
 }

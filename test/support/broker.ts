@@ -10,7 +10,7 @@ export interface BrokerBackend {
 }
 
 /** Picks the test broker: MQTT_URL, else Mosquitto when installed, else embedded Aedes. Under CI it must be Mosquitto. */
-export async function startBrokerBackend(): Promise<BrokerBackend> {
+export async function startBrokerBackend(options: { quiet?: boolean } = {}): Promise<BrokerBackend> {
   if (process.env.MQTT_URL) {
     return {
       kind: 'MQTT_URL',
@@ -19,14 +19,15 @@ export async function startBrokerBackend(): Promise<BrokerBackend> {
       stop: async () => {},
     };
   }
-  if (findMosquitto()) {
+  if (process.env.TEST_BROKER !== 'aedes' && findMosquitto()) {
     const m = await startMosquitto();
     return { kind: 'mosquitto', url: m.url, protocolVersion: 5, stop: m.dispose };
   }
   if (process.env.CI === 'true') {
     throw new Error('CI=true but mosquitto is not installed: .ci/run must install it (apt-get install mosquitto)');
   }
-  console.warn('[test] mosquitto not found: falling back to the embedded Aedes broker (install mosquitto to test against it)');
+  if (process.env.TEST_BROKER !== 'aedes' && !options.quiet)
+    console.warn('[test] mosquitto not found: falling back to the embedded Aedes broker (install mosquitto to test against it)');
   const b = await startEmbeddedBroker({ port: 0 });
   return { kind: 'aedes', url: b.url, protocolVersion: 4, stop: b.stop };
 }

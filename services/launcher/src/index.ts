@@ -1,0 +1,2 @@
+export * from './demo-registry.js';
+export * from './embedded-broker.js';

@@ -1,0 +1,102 @@
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { createApp, startApiServer } from '@freiplatz/api';
+import { createLogger, launcherEnvSchema, parseEnv } from '@freiplatz/config';
+import { createDb, importRegistry, isRegistryEmpty, migrate, startEmbeddedPostgres } from '@freiplatz/db';
+import { createIngestWorker } from '@freiplatz/ingest';
+import { createSimulator } from '@freiplatz/sim-sensors';
+import { loadDemoRegistry } from './demo-registry.js';
+import { startEmbeddedBroker } from './embedded-broker.js';
+
+const env = parseEnv(launcherEnvSchema, process.env);
+const logger = createLogger({ level: env.LOG_LEVEL, name: 'freiplatz' });
+const stops: Array<{ name: string; stop: () => Promise<unknown> }> = [];
+let shuttingDown = false;
+
+/** Stops everything started so far, newest first, so no postgres process is left behind. */
+async function shutdown(code: number): Promise<never> {
+  if (!shuttingDown) {
+    shuttingDown = true;
+    for (const { name, stop } of stops.reverse()) {
+      await stop().catch((err: unknown) => logger.warn({ err, part: name }, 'stop failed'));
+    }
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+try {
+  let databaseUrl = env.DATABASE_URL;
+  if (!databaseUrl) {
+    const dataDir = resolve(env.DATA_DIR, 'pg');
+    logger.info({ dataDir, port: env.PG_PORT }, 'starting embedded PostgreSQL');
+    const pg = await startEmbeddedPostgres({ dataDir, port: env.PG_PORT });
+    stops.push({ name: 'postgres', stop: pg.stop });
+    databaseUrl = pg.connectionString;
+  }
+  let mqttUrl = env.MQTT_URL;
+  let protocolVersion: 4 | 5 = 5;
+  if (!mqttUrl) {
+    const broker = await startEmbeddedBroker({ port: env.MQTT_PORT, host: '127.0.0.1' });
+    stops.push({ name: 'broker', stop: broker.stop });
+    mqttUrl = broker.url;
+    protocolVersion = 4; // Aedes speaks MQTT 3.1.1
+    logger.info({ url: mqttUrl }, 'embedded MQTT broker (Aedes) listening');
+  }
+  const migrations = await migrate(databaseUrl);
+  logger.info({ applied: migrations.applied }, 'database migrated');
+  const db = createDb({ connectionString: databaseUrl, max: 8, applicationName: 'freiplatz' });
+  stops.push({ name: 'db pool', stop: () => db.destroy() });
+  const registry = await loadDemoRegistry();
+  if (await isRegistryEmpty(db)) {
+    const imported = await importRegistry(db, registry);
+    logger.info({ facilities: imported.facilities, spots: imported.spots }, 'imported the demo city (Magdeburg)');
+  }
+
+  const worker = createIngestWorker({
+    db,
+    mqttUrl,
+    clientId: `freiplatz-ingest-${hostname()}`.slice(0, 64),
+    protocolVersion,
+    ...(env.MQTT_USERNAME !== undefined ? { username: env.MQTT_USERNAME } : {}),
+    ...(env.MQTT_PASSWORD !== undefined ? { password: env.MQTT_PASSWORD } : {}),
+    batchSize: 1000,
+    flushMs: 50,
+    maxUnacked: 10_000,
+    logger: logger.child({ module: 'ingest' }),
+  });
+  stops.push({ name: 'ingest', stop: () => worker.stop(8000) });
+  await worker.ready;
+
+  const app = createApp({ db, logger: logger.child({ module: 'api' }) });
+  const server = await startApiServer({ app, port: env.PORT, host: env.HOST });
+  stops.push({ name: 'api', stop: server.close });
+
+  if (env.SIMULATOR === 'on') {
+    const sim = createSimulator({
+      mqttUrl,
+      registry,
+      speed: env.SIMULATOR_SPEED,
+      mqttOptions: { protocolVersion },
+      logger: logger.child({ module: 'simulator' }),
+    });
+    stops.push({ name: 'simulator', stop: () => sim.stop() });
+    await sim.start();
+  }
+  const lines = [
+    '',
+    'Freiplatz is running:',
+    `  API          ${server.url}/v1/facilities`,
+    `  signage      ${server.url}/v1/facilities/<id>/availability`,
+    `  health       ${server.url}/healthz`,
+    `  MQTT         ${mqttUrl}  (topics parking/v1/bays/<sensorId>)`,
+    `  simulator    ${env.SIMULATOR === 'on' ? `on, ${env.SIMULATOR_SPEED}× speed (SIMULATOR=off to disable)` : 'off'}`,
+    'Ctrl-C stops everything.',
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+} catch (err) {
+  logger.fatal({ err }, 'start-up failed');
+  await shutdown(1);
+}
