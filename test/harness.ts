@@ -23,6 +23,8 @@ export interface Harness {
   importRegistry(registry: Registry): Promise<void>;
   /** Starts an in-process ingest worker on this harness's database; stopped by `close()`. */
   startIngest(overrides?: Partial<IngestWorkerOptions>): Promise<IngestWorker>;
+  /** LISTENs on a PostgreSQL channel and collects the payloads that arrive. */
+  listen(channel: string): Promise<{ payloads: string[]; close(): Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -74,6 +76,16 @@ export async function createHarness(): Promise<Harness> {
       workers.push(worker);
       await worker.ready;
       return worker;
+    },
+    async listen(channel) {
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      const payloads: string[] = [];
+      client.on('notification', (n) => {
+        if (n.channel === channel) payloads.push(n.payload ?? '');
+      });
+      await client.query(`LISTEN ${client.escapeIdentifier(channel)}`);
+      return { payloads, close: () => client.end() };
     },
     async close() {
       await Promise.all(workers.map((w) => w.stop(2000)));

@@ -10,8 +10,8 @@ export interface BrokerBackend {
 }
 
 /** Picks the test broker: MQTT_URL, else Mosquitto when installed, else embedded Aedes. Under CI it must be Mosquitto. */
-export async function startBrokerBackend(options: { quiet?: boolean } = {}): Promise<BrokerBackend> {
-  if (process.env.MQTT_URL) {
+export async function startBrokerBackend(options: { quiet?: boolean; ownBroker?: boolean } = {}): Promise<BrokerBackend> {
+  if (process.env.MQTT_URL && !options.ownBroker) {
     return {
       kind: 'MQTT_URL',
       url: process.env.MQTT_URL,

@@ -13,6 +13,8 @@ const port = z.coerce.number().int().min(0).max(65_535);
 /** Environment every service reads. */
 export const baseEnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `pretty` for people, `json` for log shippers; unset: pretty on a terminal, JSON otherwise. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   MQTT_URL: z.url({ protocol: /^(mqtts?|tcp|ssl|wss?)$/ }).optional(),
   MQTT_USERNAME: z.string().optional(),

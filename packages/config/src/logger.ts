@@ -1,32 +1,39 @@
 import { type Logger, pino } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger };
 
 export interface LoggerOptions {
   level?: string;
   name?: string;
+  /** Human-readable lines instead of JSON (for a terminal). */
+  pretty?: boolean;
 }
 
 /** pino logger with secrets redacted; pass `logger.child({ module })` to components. */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  return pino({
-    name: options.name ?? 'freiplatz',
-    level: options.level ?? 'info',
-    redact: {
-      paths: [
-        'password',
-        '*.password',
-        'authorization',
-        '*.authorization',
-        'headers.authorization',
-        'connectionString',
-        '*.connectionString',
-        'apiKey',
-        '*.apiKey',
-      ],
-      censor: '[redacted]',
+  const stream = options.pretty ? pretty({ colorize: true, sync: true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss' }) : undefined;
+  return pino(
+    {
+      name: options.name ?? 'freiplatz',
+      level: options.level ?? 'info',
+      redact: {
+        paths: [
+          'password',
+          '*.password',
+          'authorization',
+          '*.authorization',
+          'headers.authorization',
+          'connectionString',
+          '*.connectionString',
+          'apiKey',
+          '*.apiKey',
+        ],
+        censor: '[redacted]',
+      },
     },
-  });
+    stream,
+  );
 }
 
 /** Logger that drops everything (tests, quiet tools). */

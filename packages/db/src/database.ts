@@ -1,6 +1,8 @@
 import type { ColumnType, Generated } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A timestamp the database fills in by default. */
+type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
 export interface FacilitiesTable {
   id: string;
@@ -12,8 +14,8 @@ export interface FacilitiesTable {
   opening_hours: string | null;
   almost_full_threshold: number;
   tags: string[];
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
 }
 
 export interface SpotsTable {
@@ -30,7 +32,7 @@ export interface SensorsTable {
   model: Generated<string>;
   spot_id: string | null;
   heartbeat_interval_seconds: number;
-  created_at: Generated<Timestamp>;
+  created_at: DefaultedTimestamp;
 }
 
 export interface OccupancyEventsTable {

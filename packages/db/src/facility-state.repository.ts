@@ -109,3 +109,23 @@ export async function notifyFacilityChanges(trx: Kysely<Database>, changed: read
     await sql`SELECT pg_notify(${FACILITY_STATE_CHANNEL}, ${payload})`.execute(trx);
   }
 }
+
+/**
+ * Re-evaluates every facility against the clock (sensors going silent turn spots unknown even
+ * when nothing arrives), in chunks of one transaction each; returns the facilities that changed.
+ */
+export async function refreshAllFacilityStates(db: Kysely<Database>, now: Date, chunkSize = 200): Promise<ChangedFacility[]> {
+  const ids = (await db.selectFrom('facilities').select('id').orderBy('id').execute()).map((r) => r.id);
+  const changed: ChangedFacility[] = [];
+  for (let i = 0; i < ids.length; i += chunkSize) {
+    const chunk = ids.slice(i, i + chunkSize);
+    changed.push(
+      ...(await db.transaction().execute(async (trx) => {
+        const c = await refreshFacilityState(trx, chunk, now);
+        await notifyFacilityChanges(trx, c);
+        return c;
+      })),
+    );
+  }
+  return changed;
+}

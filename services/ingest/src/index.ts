@@ -1,4 +1,5 @@
 export * from './ack-queue.js';
 export * from './metrics.js';
 export * from './mqtt-consumer.js';
+export * from './state-sweeper.js';
 export * from './worker.js';

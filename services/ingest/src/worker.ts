@@ -5,6 +5,7 @@ import type { IClientOptions } from 'mqtt';
 import { Batcher } from './batcher.js';
 import { createIngestMetrics, type IngestMetrics } from './metrics.js';
 import { createMqttConsumer, type MqttConsumer } from './mqtt-consumer.js';
+import { createStateSweeper } from './state-sweeper.js';
 
 /** Topics of the native MQTT contract (DESIGN §4). */
 export const NATIVE_TOPICS = ['parking/v1/bays/+'];
@@ -20,6 +21,8 @@ export interface IngestWorkerOptions {
   batchSize: number;
   flushMs: number;
   maxUnacked: number;
+  /** How often facility state is re-evaluated against the clock (sensors going silent). */
+  sweepIntervalMs?: number;
   logger: Logger;
 }
 
@@ -78,12 +81,14 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
     },
   });
   const c = consumer;
+  const sweeper = createStateSweeper({ db: options.db, intervalMs: options.sweepIntervalMs ?? 30_000, logger: log });
   return {
     metrics,
     ready: c.ready,
     async stop(timeoutMs = 8000) {
       const deadline = Date.now() + timeoutMs;
       c.pause();
+      await sweeper.stop();
       await batcher.flush(deadline);
       await Promise.race([c.close(), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
       c.client.end(true);

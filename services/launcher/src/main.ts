@@ -9,7 +9,11 @@ import { loadDemoRegistry } from './demo-registry.js';
 import { startEmbeddedBroker } from './embedded-broker.js';
 
 const env = parseEnv(launcherEnvSchema, process.env);
-const logger = createLogger({ level: env.LOG_LEVEL, name: 'freiplatz' });
+const logger = createLogger({
+  level: env.LOG_LEVEL,
+  name: 'freiplatz',
+  pretty: (env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'pretty',
+});
 const stops: Array<{ name: string; stop: () => Promise<unknown> }> = [];
 let shuttingDown = false;
 

@@ -1,0 +1,145 @@
+import type { Counts, FacilityKind, FacilityStatus, SpotCategory } from '@freiplatz/domain';
+import { type Kysely, sql } from 'kysely';
+import type { Database } from './database.js';
+
+/** Maintained availability of a facility, as `refreshFacilityState` last wrote it. */
+export interface FacilityStateRecord extends Counts {
+  status: FacilityStatus;
+  confidence: number;
+  byCategory: Partial<Record<SpotCategory, Counts>>;
+  /** Bumped on every change; 0 when the facility has no state row yet. */
+  version: number;
+  updatedAt: Date;
+}
+
+export interface FacilityRecord {
+  id: string;
+  name: string;
+  kind: FacilityKind;
+  location: { lat: number; lon: number };
+  address: string | null;
+  openingHours: string | null;
+  almostFullThreshold: number;
+  tags: string[];
+  state: FacilityStateRecord;
+}
+
+export interface SpotRecord {
+  id: string;
+  facilityId: string;
+  category: SpotCategory;
+  amenities: string[];
+  closed: boolean;
+  /** The bay sensor assigned to the spot, if any. */
+  sensor: { id: string; heartbeatIntervalSeconds: number } | null;
+  /** The sensor's latest state; null when it was never heard. */
+  sensorState: { occupied: boolean | null; lastSeenAt: Date } | null;
+}
+
+function selectFacilities(db: Kysely<Database>) {
+  return db
+    .selectFrom('facilities as f')
+    .leftJoin('facility_state as fs', 'fs.facility_id', 'f.id')
+    .select([
+      'f.id',
+      'f.name',
+      'f.kind',
+      'f.lat',
+      'f.lon',
+      'f.address',
+      'f.opening_hours',
+      'f.almost_full_threshold',
+      'f.tags',
+      'fs.capacity',
+      'fs.free',
+      'fs.occupied',
+      'fs.unknown',
+      'fs.closed',
+      'fs.by_category',
+      'fs.status',
+      'fs.confidence',
+      'fs.version',
+      // facilities.updated_at is typed Generated<ColumnType>, which kysely does not unwrap; read it as plain SQL.
+      sql<Date>`coalesce(fs.updated_at, f.updated_at)`.as('updated_at'),
+    ]);
+}
+
+type FacilityRow = Awaited<ReturnType<ReturnType<typeof selectFacilities>['executeTakeFirstOrThrow']>>;
+
+function toFacilityRecord(r: FacilityRow): FacilityRecord {
+  return {
+    id: r.id,
+    name: r.name,
+    kind: r.kind as FacilityKind,
+    location: { lat: r.lat, lon: r.lon },
+    address: r.address,
+    openingHours: r.opening_hours,
+    almostFullThreshold: r.almost_full_threshold,
+    tags: r.tags,
+    // A facility without a state row (not imported through the registry) reads as fully unknown.
+    state: {
+      capacity: r.capacity ?? 0,
+      free: r.free ?? 0,
+      occupied: r.occupied ?? 0,
+      unknown: r.unknown ?? 0,
+      closed: r.closed ?? 0,
+      status: (r.status ?? 'unknown') as FacilityStatus,
+      confidence: r.confidence ?? 0,
+      byCategory: (r.by_category ?? {}) as Partial<Record<SpotCategory, Counts>>,
+      version: r.version ?? 0,
+      updatedAt: r.updated_at,
+    },
+  };
+}
+
+/** Lists all facilities with their maintained state, ordered by id. */
+export async function listFacilities(db: Kysely<Database>): Promise<FacilityRecord[]> {
+  const rows = await selectFacilities(db).orderBy('f.id').execute();
+  return rows.map(toFacilityRecord);
+}
+
+/** Finds one facility with its maintained state; undefined when there is no such facility. */
+export async function findFacility(db: Kysely<Database>, id: string): Promise<FacilityRecord | undefined> {
+  const row = await selectFacilities(db).where('f.id', '=', id).executeTakeFirst();
+  return row && toFacilityRecord(row);
+}
+
+/** Reads only a facility's state version (the cheap ETag check); undefined when it has no state row. */
+export async function findFacilityVersion(db: Kysely<Database>, id: string): Promise<number | undefined> {
+  const row = await db.selectFrom('facility_state').select('version').where('facility_id', '=', id).executeTakeFirst();
+  return row?.version;
+}
+
+/** Lists a facility's spots, ordered by id, with their sensor's heartbeat interval and latest state. */
+export async function listSpots(db: Kysely<Database>, facilityId: string): Promise<SpotRecord[]> {
+  const rows = await db
+    .selectFrom('spots as sp')
+    .leftJoin('sensors as se', 'se.spot_id', 'sp.id')
+    .leftJoin('sensor_state as ss', 'ss.sensor_id', 'se.id')
+    .select([
+      'sp.id',
+      'sp.facility_id',
+      'sp.category',
+      'sp.amenities',
+      'sp.closed',
+      'se.id as sensor_id',
+      'se.heartbeat_interval_seconds',
+      'ss.occupied',
+      'ss.last_seen_at',
+    ])
+    .where('sp.facility_id', '=', facilityId)
+    .orderBy('sp.id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    facilityId: r.facility_id,
+    category: r.category as SpotCategory,
+    amenities: r.amenities,
+    closed: r.closed,
+    sensor:
+      r.sensor_id !== null && r.heartbeat_interval_seconds !== null
+        ? { id: r.sensor_id, heartbeatIntervalSeconds: r.heartbeat_interval_seconds }
+        : null,
+    sensorState: r.sensor_id !== null && r.last_seen_at !== null ? { occupied: r.occupied, lastSeenAt: r.last_seen_at } : null,
+  }));
+}

@@ -1,0 +1,55 @@
+import { apiEnvSchema, ConfigError, createLogger, parseEnv } from '@freiplatz/config';
+import { createDb, migrate } from '@freiplatz/db';
+import { createApp } from './app.js';
+import { startApiServer } from './server.js';
+
+function readEnv() {
+  try {
+    return parseEnv(apiEnvSchema, process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`freiplatz api: ${err.message}\n`);
+    process.exit(2);
+  }
+}
+
+const env = readEnv();
+const logger = createLogger({
+  level: env.LOG_LEVEL,
+  name: 'api',
+  pretty: (env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'pretty',
+});
+const databaseUrl = env.DATABASE_URL;
+if (!databaseUrl) {
+  logger.fatal('DATABASE_URL must be set (or run `pnpm start`, which starts an embedded PostgreSQL, the ingest worker and the API)');
+  process.exit(2);
+}
+const db = createDb({ connectionString: databaseUrl, max: 10, applicationName: 'freiplatz-api' });
+const server = await (async () => {
+  try {
+    await migrate(databaseUrl);
+    return await startApiServer({ app: createApp({ db, logger }), port: env.PORT, host: env.HOST });
+  } catch (err) {
+    logger.fatal({ err }, 'start-up failed');
+    await db.destroy();
+    process.exit(1);
+  }
+})();
+logger.info({ url: server.url }, 'api listening');
+
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'stopping: finishing requests in flight');
+  try {
+    await server.close();
+    await db.destroy();
+    process.exit(0);
+  } catch (err) {
+    logger.error({ err }, 'unclean shutdown');
+    process.exit(1);
+  }
+};
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,86 @@
+import { createSilentLogger } from '@freiplatz/config';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildRegistry, createHarness, type Harness } from '../../../../test/harness.js';
+import { createApp } from '../app.js';
+
+describe('GET /v1/facilities/{id}/availability', () => {
+  let h: Harness;
+  let app: ReturnType<typeof createApp>;
+  const path = '/v1/facilities/sign/availability';
+  const stateVersion = async (id: string) =>
+    (await h.db.selectFrom('facility_state').select('version').where('facility_id', '=', id).executeTakeFirstOrThrow()).version;
+
+  beforeAll(async () => {
+    h = await createHarness();
+    await h.importRegistry(buildRegistry({ id: 'sign', spots: 3 }, { id: 'dark', spots: 2 }));
+    app = createApp({ db: h.db, logger: createSilentLogger() });
+    await h.startIngest();
+  });
+  afterAll(async () => h?.close());
+
+  it('answers a small body with a strong ETag from the state version and cache headers', async () => {
+    const res = await app.request(path);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('ETag')).toBe(`"sign-${await stateVersion('sign')}"`);
+    expect(res.headers.get('Cache-Control')).toBe('public, max-age=5, stale-while-revalidate=30');
+    expect(await res.json()).toEqual({
+      id: 'sign',
+      capacity: 3,
+      free: 0,
+      occupied: 0,
+      unknown: 3,
+      status: 'unknown',
+      updatedAt: expect.any(String),
+    });
+  });
+
+  it('answers 304 with an empty body when If-None-Match matches, also weak, in a list or as *', async () => {
+    const etag = `"sign-${await stateVersion('sign')}"`;
+    for (const header of [etag, `W/${etag}`, `"sign-0", ${etag}`, `"x-1",W/${etag} `, '*']) {
+      const res = await app.request(path, { headers: { 'If-None-Match': header } });
+      expect(res.status, header).toBe(304);
+      expect(await res.text()).toBe('');
+      expect(res.headers.get('ETag')).toBe(etag);
+      expect(res.headers.get('Cache-Control')).toBe('public, max-age=5, stale-while-revalidate=30');
+    }
+    const miss = await app.request(path, { headers: { 'If-None-Match': '"sign-0", "other-1"' } });
+    expect(miss.status).toBe(200);
+  });
+
+  it('moves the ETag when an event changes the counts', async () => {
+    const before = (await app.request(path)).headers.get('ETag') ?? '';
+    await h.publish('parking/v1/bays/sign-1-s', { occupied: false, ts: Date.now(), seq: 1 });
+    await expect.poll(async () => (await app.request(path)).headers.get('ETag')).not.toBe(before);
+    const res = await app.request(path, { headers: { 'If-None-Match': before } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('ETag')).toBe(`"sign-${await stateVersion('sign')}"`);
+    expect(await res.json()).toMatchObject({ free: 1, unknown: 2, status: 'almost_full' });
+  });
+
+  it('gives the bare free count as text for LED signs, or - when the status is unknown', async () => {
+    await h.publish('parking/v1/bays/sign-2-s', { occupied: false, ts: Date.now(), seq: 1 });
+    await expect.poll(async () => (await app.request(`${path}?format=text`)).text()).toBe('2');
+    const res = await app.request(`${path}?format=text`);
+    expect(res.headers.get('Content-Type')).toMatch(/^text\/plain/);
+    expect(res.headers.get('ETag')).toBe(`"sign-${await stateVersion('sign')}"`);
+    const dark = await app.request('/v1/facilities/dark/availability?format=text');
+    expect(await dark.text()).toBe('-');
+    const json = await app.request(`${path}?format=json`);
+    expect(json.headers.get('Content-Type')).toMatch(/^application\/json/);
+  });
+
+  it('rejects an unknown format with 400 in the error shape', async () => {
+    const res = await app.request(`${path}?format=xml`);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      error: { code: 'BAD_REQUEST', message: expect.stringContaining('format'), requestId: expect.any(String) },
+    });
+  });
+
+  it('answers 404 for an unknown facility even with If-None-Match: *', async () => {
+    const res = await app.request('/v1/facilities/nope/availability', { headers: { 'If-None-Match': '*' } });
+    expect(res.status).toBe(404);
+    expect(res.headers.get('ETag')).toBeNull();
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+  });
+});

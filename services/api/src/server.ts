@@ -1,0 +1,47 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { Hono } from 'hono';
+import type { AppEnv } from './app-env.js';
+
+export interface ApiServerOptions {
+  app: Hono<AppEnv>;
+  /** 0 picks a free port. */
+  port: number;
+  /** Interface to bind; default 127.0.0.1 (loopback only). */
+  host?: string;
+  /** How long `close()` lets requests in flight finish before cutting connections; default 5000 ms. */
+  graceMs?: number;
+}
+
+export interface ApiServer {
+  /** Base URL, e.g. `http://127.0.0.1:3000`. */
+  url: string;
+  /** Stops accepting, lets requests in flight finish (up to the grace period), then resolves. */
+  close(): Promise<void>;
+}
+
+/** Serves the app over HTTP with @hono/node-server; resolves once it listens. */
+export async function startApiServer({ app, port, host = '127.0.0.1', graceMs = 5000 }: ApiServerOptions): Promise<ApiServer> {
+  const server = await new Promise<Server>((resolve, reject) => {
+    // Only plain HTTP options are passed, so serve() creates a node:http Server.
+    const s = serve({ fetch: app.fetch, port, hostname: host }, () => resolve(s as Server)) as Server;
+    s.once('error', reject);
+  });
+  const { port: boundPort } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= new Promise<void>((resolve, reject) => {
+      const force = setTimeout(() => server.closeAllConnections(), graceMs);
+      server.close((err) => {
+        clearTimeout(force);
+        if (err) reject(err);
+        else resolve();
+      });
+      server.closeIdleConnections();
+    });
+    return closing;
+  };
+  return { url, close };
+}

@@ -1,0 +1,35 @@
+import { createSilentLogger } from '@freiplatz/config';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildRegistry, createHarness, type Harness } from '../../../test/harness.js';
+import { createStateSweeper } from './state-sweeper.js';
+
+describe('state sweeper', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+    await h.importRegistry(buildRegistry({ id: 'quiet', spots: 2, heartbeatIntervalSeconds: 60 }));
+    await h.startIngest();
+  });
+  afterAll(async () => h?.close());
+
+  it('turns a silent sensor unknown and bumps the version, though no event arrives', async () => {
+    await h.publish('parking/v1/bays/quiet-1-s', { occupied: false, seq: 1 });
+    await h.publish('parking/v1/bays/quiet-2-s', { occupied: true, seq: 1 });
+    const state = () => h.db.selectFrom('facility_state').selectAll().where('facility_id', '=', 'quiet').executeTakeFirstOrThrow();
+    await expect.poll(async () => (await state()).free).toBe(1);
+    const before = await state();
+    const listener = await h.listen('facility_state');
+
+    // 2.5 heartbeats (150 s) plus a little: every sensor is now silent for too long.
+    const later = new Date(Date.now() + 151_000);
+    const sweeper = createStateSweeper({ db: h.db, intervalMs: 3_600_000, logger: createSilentLogger(), now: () => later });
+    expect(await sweeper.sweep()).toBe(1);
+    await sweeper.stop();
+    const after = await state();
+    expect(after).toMatchObject({ free: 0, occupied: 0, unknown: 2, status: 'unknown', version: before.version + 1 });
+    await expect.poll(() => listener.payloads).toEqual([JSON.stringify([['quiet', before.version + 1]])]);
+    await listener.close();
+    expect((await sql<{ n: number }>`SELECT count(*)::int AS n FROM occupancy_events`.execute(h.db)).rows[0]?.n).toBe(2);
+  });
+});

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { parseCliArgs } from './cli-args.js';
+
+const defaults = { url: 'mqtt://127.0.0.1:1883', registryPath: '/repo/registry/demo-magdeburg.json' };
+
+describe('parseCliArgs', () => {
+  it('uses the defaults and runs unbounded without flags', () => {
+    expect(parseCliArgs([], defaults)).toEqual({
+      ok: true,
+      help: false,
+      options: { url: defaults.url, registryPath: defaults.registryPath, speed: 1, qos: 1, seed: 1 },
+    });
+  });
+
+  it('reads every flag', () => {
+    const argv = [
+      '--url',
+      'mqtts://b:8883',
+      '--registry',
+      'x.json',
+      '--speed',
+      '60',
+      '--qos',
+      '0',
+      '--duration',
+      '30',
+      '--events',
+      '500',
+      '--seed',
+      '9',
+    ];
+    expect(parseCliArgs(argv, defaults)).toEqual({
+      ok: true,
+      help: false,
+      options: { url: 'mqtts://b:8883', registryPath: 'x.json', speed: 60, qos: 0, durationSeconds: 30, maxEvents: 500, seed: 9 },
+    });
+  });
+
+  it.each([['--help'], ['-h']])('asks for help with %s', (flag) => {
+    expect(parseCliArgs([flag], defaults)).toEqual({ ok: true, help: true });
+  });
+
+  it.each([
+    [['--bogus'], /Unknown option '--bogus'/],
+    [['extra'], /positional/i],
+    [['--speed', '0'], /--speed must be a number > 0/],
+    [['--speed', 'fast'], /--speed must be a number > 0, got "fast"/],
+    [['--qos', '2'], /--qos must be 0 or 1/],
+    [['--events', '1.5'], /--events must be an integer > 0/],
+    [['--duration', '-3'], /--duration/],
+    [['--url', 'http://x'], /--url must be a broker URL/],
+    [['--seed', ''], /--seed must be an integer/],
+  ])('rejects %j with a clear message', (argv, message) => {
+    const result = parseCliArgs(argv, defaults);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.message).toMatch(message);
+  });
+});

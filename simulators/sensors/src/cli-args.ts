@@ -1,0 +1,104 @@
+import { parseArgs } from 'node:util';
+
+/** What the command line asks for. */
+export interface CliOptions {
+  url: string;
+  registryPath: string;
+  speed: number;
+  qos: 0 | 1;
+  durationSeconds?: number;
+  maxEvents?: number;
+  seed: number;
+}
+
+export type CliArgsResult = { ok: true; help: false; options: CliOptions } | { ok: true; help: true } | { ok: false; message: string };
+
+export const usage = `Usage: pnpm sim [options]
+
+Plays a registry's bay sensors over MQTT (topic parking/v1/bays/{sensorId}).
+
+Options:
+  --url <url>          broker URL (default: $MQTT_URL or mqtt://127.0.0.1:1883)
+  --registry <path>    registry JSON (default: registry/demo-magdeburg.json)
+  --speed <factor>     simulated seconds per real second (default 1); heartbeats stay real-time
+  --qos <0|1>          publish QoS (default 1)
+  --duration <secs>    stop after this many real seconds
+  --events <n>         stop after this many messages
+  --seed <int>         random seed (default 1)
+  -h, --help           show this help
+
+Without --duration or --events it runs until Ctrl-C.`;
+
+const BROKER_PROTOCOLS = new Set(['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'ws:', 'wss:']);
+
+/** Parses and checks the simulator's flags; every mistake comes back as a message, never a throw. */
+export function parseCliArgs(argv: string[], defaults: { url: string; registryPath: string }): CliArgsResult {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        url: { type: 'string' },
+        registry: { type: 'string' },
+        speed: { type: 'string' },
+        qos: { type: 'string' },
+        duration: { type: 'string' },
+        events: { type: 'string' },
+        seed: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    return { ok: false, message: (err as Error).message };
+  }
+  if (values.help) return { ok: true, help: true };
+  const problems: string[] = [];
+  const url = String(values.url ?? defaults.url);
+  if (!isBrokerUrl(url)) problems.push(`--url must be a broker URL like mqtt://host:1883, got "${url}"`);
+  const speed = readNumber(values.speed, '--speed', 1, problems, (n) => n > 0 && n <= 1_000_000, 'a number > 0');
+  const qos = readNumber(values.qos, '--qos', 1, problems, (n) => n === 0 || n === 1, '0 or 1');
+  const seed = readNumber(values.seed, '--seed', 1, problems, Number.isSafeInteger, 'an integer');
+  const duration = readNumber(values.duration, '--duration', undefined, problems, (n) => n > 0, 'a number of seconds > 0');
+  const events = readNumber(values.events, '--events', undefined, problems, (n) => Number.isSafeInteger(n) && n > 0, 'an integer > 0');
+  if (problems.length > 0) return { ok: false, message: problems.join('\n') };
+  return {
+    ok: true,
+    help: false,
+    options: {
+      url,
+      registryPath: String(values.registry ?? defaults.registryPath),
+      speed: speed ?? 1,
+      qos: qos === 0 ? 0 : 1,
+      seed: seed ?? 1,
+      ...(duration === undefined ? {} : { durationSeconds: duration }),
+      ...(events === undefined ? {} : { maxEvents: events }),
+    },
+  };
+}
+
+function readNumber<D extends number | undefined>(
+  raw: string | boolean | undefined,
+  flag: string,
+  fallback: D,
+  problems: string[],
+  valid: (n: number) => boolean,
+  expected: string,
+): number | D {
+  if (raw === undefined) return fallback;
+  const n = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
+  if (!Number.isFinite(n) || !valid(n)) {
+    problems.push(`${flag} must be ${expected}, got "${String(raw)}"`);
+    return fallback;
+  }
+  return n;
+}
+
+function isBrokerUrl(url: string): boolean {
+  try {
+    return BROKER_PROTOCOLS.has(new URL(url).protocol);
+  } catch {
+    return false;
+  }
+}

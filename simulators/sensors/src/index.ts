@@ -1,0 +1,16 @@
+export { BrokerConnectError } from './connect-client.js';
+export { advanceOccupancyModel, createOccupancyModel, type ModelSpot, measureOccupancy, type OccupancyModel } from './occupancy-model.js';
+export { computeTargetOccupancy, readLocalTime } from './occupancy-profile.js';
+export { RegistryFileError, readRegistryFile } from './read-registry-file.js';
+export { createRng, type Rng } from './rng.js';
+export {
+  type BayMessage,
+  buildBayMessage,
+  createSensorFleet,
+  type MessageReason,
+  planMessages,
+  type SensorDevice,
+} from './sensor-fleet.js';
+export type { SimProgress, SimStats, StopReason } from './sim-stats.js';
+export { createSimulator, type Simulator, type SimulatorOptions } from './simulator.js';
+export { createVirtualClock, type VirtualClock } from './virtual-clock.js';

@@ -1,0 +1,89 @@
+import { fileURLToPath } from 'node:url';
+import { baseEnvSchema, createLogger, parseEnv } from '@freiplatz/config';
+import { parseCliArgs, usage } from './cli-args.js';
+import { redactUrl } from './connect-client.js';
+import { readRegistryFile } from './read-registry-file.js';
+import type { SimProgress } from './sim-stats.js';
+import { createSimulator } from './simulator.js';
+
+const env = parseEnv(baseEnvSchema, process.env);
+const parsed = parseCliArgs(process.argv.slice(2), {
+  url: env.MQTT_URL ?? 'mqtt://127.0.0.1:1883',
+  registryPath: fileURLToPath(new URL('../../../registry/demo-magdeburg.json', import.meta.url)),
+});
+if (!parsed.ok) {
+  process.stderr.write(`sim: ${parsed.message}\nRun with --help for usage.\n`);
+  process.exit(2);
+}
+if (parsed.help) {
+  process.stdout.write(`${usage}\n`);
+  process.exit(0);
+}
+const options = parsed.options;
+const registry = await readRegistryFile(options.registryPath).catch((err: Error) => {
+  process.stderr.write(`sim: ${err.message}\n`);
+  process.exit(1);
+});
+
+const simClock = new Intl.DateTimeFormat('de-DE', {
+  timeZone: 'Europe/Berlin',
+  weekday: 'short',
+  dateStyle: undefined,
+  hour: '2-digit',
+  minute: '2-digit',
+  day: '2-digit',
+  month: '2-digit',
+});
+const bounds = [
+  options.maxEvents === undefined ? null : `${options.maxEvents} events`,
+  options.durationSeconds === undefined ? null : `${options.durationSeconds} s`,
+].filter((b) => b !== null);
+process.stderr.write(
+  `Freiplatz sensor simulator: ${registry.sensors.length} sensors in ${registry.facilities.length} facilities → ${redactUrl(options.url)}\n` +
+    `speed ×${options.speed}, QoS ${options.qos}, seed ${options.seed}; ` +
+    `${bounds.length > 0 ? `stops after ${bounds.join(' or ')}` : 'runs until Ctrl-C'}\n`,
+);
+
+const printProgress = (p: SimProgress): void => {
+  process.stderr.write(
+    `sim: ${p.eventsSent} events, ${p.ratePerSecond.toFixed(1)}/s, occupancy ${(p.occupancy * 100).toFixed(1)} %, sim clock ${simClock.format(p.simTime)}\n`,
+  );
+};
+const simulator = createSimulator({
+  mqttUrl: options.url,
+  registry,
+  speed: options.speed,
+  qos: options.qos,
+  seed: options.seed,
+  ...(options.durationSeconds === undefined ? {} : { durationSeconds: options.durationSeconds }),
+  ...(options.maxEvents === undefined ? {} : { maxEvents: options.maxEvents }),
+  onProgress: printProgress,
+  logger: createLogger({ name: 'sim', level: process.env.LOG_LEVEL ? env.LOG_LEVEL : 'warn' }),
+  mqttOptions: {
+    ...(env.MQTT_USERNAME === undefined ? {} : { username: env.MQTT_USERNAME }),
+    ...(env.MQTT_PASSWORD === undefined ? {} : { password: env.MQTT_PASSWORD }),
+  },
+});
+
+let signals = 0;
+const onSignal = (signal: NodeJS.Signals): void => {
+  signals++;
+  if (signals > 1) process.exit(130);
+  process.stderr.write(`sim: ${signal}, stopping (again to force)\n`);
+  void simulator.stop();
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+try {
+  await simulator.start();
+} catch (err) {
+  process.stderr.write(`sim: ${(err as Error).message}\n`);
+  process.exit(1);
+}
+const stats = await simulator.done;
+process.stderr.write(
+  `sim: stopped (${stats.stopReason}): ${stats.eventsSent} sent (${stats.initialSent} initial, ${stats.changesSent} changes, ` +
+    `${stats.heartbeatsSent} heartbeats), ${stats.delivered} delivered, ${stats.failed} failed in ${stats.elapsedSeconds.toFixed(1)} s\n`,
+);
+process.exit(stats.stopReason === 'error' || stats.failed > 0 ? 1 : 0);

@@ -1,0 +1,98 @@
+import type { Registry } from '@freiplatz/domain';
+import type { OccupancyModel } from './occupancy-model.js';
+import { pickBetween, type Rng } from './rng.js';
+
+/** Why a message is sent: first report, state change, or the periodic heartbeat. */
+export type MessageReason = 'initial' | 'change' | 'heartbeat';
+
+/** Device-side state of one bay sensor, aligned by index with the model's spots. */
+export interface SensorDevice {
+  sensorId: string;
+  topic: string;
+  heartbeatMs: number;
+  seq: number;
+  battery: number;
+  rssiBase: number;
+  /** What the device last reported; null before its first message. */
+  reported: boolean | null;
+  /** Real epoch ms when the next heartbeat is due; Infinity before the first message. */
+  nextHeartbeatMs: number;
+}
+
+/** One MQTT message ready to publish. */
+export interface BayMessage {
+  topic: string;
+  payload: string;
+  reason: MessageReason;
+}
+
+/** A message the simulator means to send: which device, and why. */
+export interface PlannedMessage {
+  index: number;
+  reason: MessageReason;
+}
+
+const BATTERY_DRAIN_PER_MESSAGE = 0.00002;
+const BATTERY_FLOOR = 2.9;
+
+/** Builds one device per model spot, with its registry heartbeat interval and a seeded battery and radio. */
+export function createSensorFleet(registry: Registry, model: OccupancyModel, rng: Rng): SensorDevice[] {
+  const heartbeats = new Map(registry.sensors.map((s) => [s.id, s.heartbeatIntervalSeconds]));
+  return model.spots.map((spot) => ({
+    sensorId: spot.sensorId,
+    topic: `parking/v1/bays/${spot.sensorId}`,
+    heartbeatMs: (heartbeats.get(spot.sensorId) ?? 600) * 1000,
+    seq: 0,
+    battery: Math.round(pickBetween(rng, 3.55, 3.66) * 1000) / 1000,
+    rssiBase: spot.kind === 'car_park' ? pickBetween(rng, -108, -88) : pickBetween(rng, -98, -70),
+    reported: null,
+    nextHeartbeatMs: Number.POSITIVE_INFINITY,
+  }));
+}
+
+/**
+ * Lists what to send at real time `realMs`: initial states first, then spots whose state differs
+ * from what their device last reported, then heartbeats that are due. At most one message per device.
+ */
+export function planMessages(devices: readonly SensorDevice[], model: OccupancyModel, realMs: number): PlannedMessage[] {
+  const initial: PlannedMessage[] = [];
+  const changes: PlannedMessage[] = [];
+  const heartbeats: PlannedMessage[] = [];
+  devices.forEach((device, index) => {
+    const occupied = model.spots[index]?.occupied ?? false;
+    if (device.reported === null) initial.push({ index, reason: 'initial' });
+    else if (device.reported !== occupied) changes.push({ index, reason: 'change' });
+    else if (device.nextHeartbeatMs <= realMs) heartbeats.push({ index, reason: 'heartbeat' });
+  });
+  return [...initial, ...changes, ...heartbeats];
+}
+
+/**
+ * Turns a plan into the message a device sends at real time `realMs` (its `ts`): bumps seq, drains the
+ * battery a little, and schedules the next heartbeat with jitter. Returns null when nothing is left to say.
+ */
+export function buildBayMessage(
+  device: SensorDevice,
+  occupied: boolean,
+  reason: MessageReason,
+  realMs: number,
+  rng: Rng,
+): BayMessage | null {
+  if (reason === 'change' && device.reported === occupied) return null;
+  const firstMessage = device.reported === null;
+  device.seq += 1;
+  device.battery = Math.max(BATTERY_FLOOR, device.battery - BATTERY_DRAIN_PER_MESSAGE);
+  device.reported = occupied;
+  // The first heartbeat is spread over the whole interval so a fleet started together does not beat together.
+  const jitter = firstMessage ? pickBetween(rng, 0.05, 1) : pickBetween(rng, 0.85, 1);
+  device.nextHeartbeatMs = realMs + device.heartbeatMs * jitter;
+  const body: Record<string, unknown> = {
+    occupied,
+    ts: new Date(realMs).toISOString(),
+    seq: device.seq,
+    battery: Math.round(device.battery * 1000) / 1000,
+    rssi: Math.round(device.rssiBase + pickBetween(rng, -4, 4)),
+  };
+  if (reason === 'heartbeat') body.heartbeat = true;
+  return { topic: device.topic, payload: JSON.stringify(body), reason };
+}

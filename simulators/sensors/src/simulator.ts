@@ -1,0 +1,177 @@
+import { createSilentLogger, type Logger } from '@freiplatz/config';
+import type { Registry } from '@freiplatz/domain';
+import type { IClientOptions } from 'mqtt';
+import { connectClient } from './connect-client.js';
+import { advanceOccupancyModel, createOccupancyModel, measureOccupancy } from './occupancy-model.js';
+import { createRng } from './rng.js';
+import { buildBayMessage, createSensorFleet, planMessages } from './sensor-fleet.js';
+import { createSimStats, type SimProgress, type SimStats, type StopReason } from './sim-stats.js';
+import { createVirtualClock, type VirtualClock } from './virtual-clock.js';
+import { createWindowedPublisher, type WindowedPublisher } from './windowed-publisher.js';
+
+export interface SimulatorOptions {
+  mqttUrl: string;
+  registry: Registry;
+  /** Simulated seconds per real second; heartbeats and `ts` stay in real time. Default 1. */
+  speed?: number;
+  qos?: 0 | 1;
+  /** Stop after this many real seconds. */
+  durationSeconds?: number;
+  /** Stop after this many published messages. */
+  maxEvents?: number;
+  seed?: number;
+  /** Simulated start instant; default: now. */
+  startAt?: Date;
+  timeZone?: string;
+  tickMs?: number;
+  progressIntervalMs?: number;
+  /** Most messages outstanding at once. Default 256. */
+  window?: number;
+  onProgress?: (progress: SimProgress) => void;
+  logger?: Logger;
+  mqttOptions?: IClientOptions;
+}
+
+export interface Simulator {
+  /** Connects and starts playing; rejects when the broker cannot be reached. */
+  start(): Promise<void>;
+  /** Stops, waits for outstanding messages (up to 5 s) and disconnects. */
+  stop(): Promise<void>;
+  /** Resolves once the simulator has stopped, for whatever reason; never rejects. */
+  done: Promise<SimStats>;
+  stats(): SimStats;
+}
+
+/** Creates a simulator that plays a registry's bay sensors over MQTT. */
+export function createSimulator(options: SimulatorOptions): Simulator {
+  const speed = options.speed ?? 1;
+  if (!(speed > 0 && Number.isFinite(speed))) throw new RangeError(`speed must be a positive number, got ${speed}`);
+  const tickMs = options.tickMs ?? 200;
+  const progressMs = options.progressIntervalMs ?? 5000;
+  const seed = options.seed ?? 1;
+  const log = (options.logger ?? createSilentLogger()).child({ module: 'sim-sensors' });
+  const modelRng = createRng(seed);
+  const deviceRng = createRng(seed ^ 0x5eed);
+  const model = createOccupancyModel(options.registry, {
+    startMs: options.startAt?.getTime() ?? Date.now(),
+    rng: modelRng,
+    ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }),
+  });
+  const devices = createSensorFleet(options.registry, model, deviceRng);
+  const counters = { published: 0, initial: 0, change: 0, heartbeat: 0 };
+  let publisher: WindowedPublisher | undefined;
+  let startedAtMs: number | null = null;
+  let stopReason: StopReason | null = null;
+  let error: string | undefined;
+  let wakeUp: (() => void) | undefined;
+  let started: Promise<void> | undefined;
+  let finish: (stats: SimStats) => void = () => {};
+  const done = new Promise<SimStats>((resolve) => (finish = resolve));
+
+  const stats = (): SimStats =>
+    createSimStats({ counters, publisher, startedAtMs, stopReason, error, simMs: model.simMs, occupancy: measureOccupancy(model) });
+  const requestStop = (reason: StopReason): void => {
+    stopReason ??= reason;
+    publisher?.close();
+    wakeUp?.();
+  };
+  const boundHit = (): boolean => {
+    if (options.maxEvents !== undefined && counters.published >= options.maxEvents) requestStop('events');
+    if (options.durationSeconds !== undefined && startedAtMs !== null && Date.now() - startedAtMs >= options.durationSeconds * 1000) {
+      requestStop('duration');
+    }
+    return stopReason !== null;
+  };
+
+  async function play(send: WindowedPublisher, virtual: VirtualClock): Promise<void> {
+    let lastProgress = { atMs: Date.now(), published: 0 };
+    while (!boundHit()) {
+      advanceOccupancyModel(model, virtual.simAt(Date.now()), modelRng);
+      for (const { index, reason } of planMessages(devices, model, Date.now())) {
+        const device = devices[index];
+        const spot = model.spots[index];
+        if (!device || !spot || boundHit()) break;
+        const message = buildBayMessage(device, spot.occupied, reason, Date.now(), deviceRng);
+        if (!message) continue;
+        if (!(await send.send(message.topic, message.payload))) break;
+        counters.published++;
+        counters[reason]++;
+      }
+      const now = Date.now();
+      if (now - lastProgress.atMs >= progressMs) {
+        const progress = toProgress(stats(), (counters.published - lastProgress.published) / ((now - lastProgress.atMs) / 1000));
+        lastProgress = { atMs: now, published: counters.published };
+        log.debug(progress, 'progress');
+        options.onProgress?.(progress);
+      }
+      if (stopReason === null) await sleepUnlessWoken(tickMs);
+    }
+  }
+
+  function sleepUnlessWoken(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  async function run(): Promise<void> {
+    const client = await connectClient(options.mqttUrl, { protocolVersion: 4, ...options.mqttOptions }, log);
+    client.on('error', (err) => log.warn({ err }, 'mqtt error'));
+    client.on('offline', () => log.warn('broker offline, reconnecting'));
+    const send = createWindowedPublisher(client, {
+      qos: options.qos ?? 1,
+      window: options.window ?? 256,
+      onError: (err) => log.warn({ err }, 'publish failed'),
+    });
+    publisher = send;
+    startedAtMs = Date.now();
+    const clock = createVirtualClock({ realStartMs: startedAtMs, simStartMs: model.simMs, speed });
+    log.info({ sensors: devices.length, speed, qos: options.qos ?? 1 }, 'simulator started');
+    const playing = play(send, clock)
+      .catch((err: unknown) => {
+        error = err instanceof Error ? err.message : String(err);
+        requestStop('error');
+      })
+      .then(async () => {
+        const drained = await send.drain(5000);
+        if (!drained) log.warn(send.counts(), 'gave up waiting for outstanding messages');
+        await client.endAsync(!drained).catch((err: unknown) => log.warn({ err }, 'disconnect failed'));
+        log.info(stats(), 'simulator stopped');
+        finish(stats());
+      });
+    void playing;
+  }
+
+  return {
+    start() {
+      started ??= run().catch((err: unknown) => {
+        error = err instanceof Error ? err.message : String(err);
+        requestStop('error');
+        finish(stats());
+        throw err;
+      });
+      return started;
+    },
+    async stop() {
+      requestStop('stopped');
+      if (started === undefined) finish(stats());
+      await done;
+    },
+    done,
+    stats,
+  };
+}
+
+function toProgress(stats: SimStats, ratePerSecond: number): SimProgress {
+  return {
+    eventsSent: stats.eventsSent,
+    ratePerSecond,
+    occupancy: stats.occupancy,
+    simTime: stats.simTime,
+    elapsedSeconds: stats.elapsedSeconds,
+  };
+}
