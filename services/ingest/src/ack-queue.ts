@@ -72,7 +72,7 @@ export class AckQueue {
     let sent = 0;
     for (;;) {
       const e = this.entries[this.head];
-      if (!e || !e.committed || !e.send) break;
+      if (!e?.committed || !e.send) break;
       this.head += 1;
       this.byId.delete(e.messageId);
       e.send();
