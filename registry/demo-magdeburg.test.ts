@@ -63,7 +63,7 @@ describe('demo registry Magdeburg', () => {
   it('gives every spot one bay sensor with a plausible heartbeat', () => {
     const registry = loadDemo();
     const spots = registry.facilities.flatMap((f) => f.spots.map((s) => ({ ...s, facilityId: f.id })));
-    const bySpot = new Map(registry.sensors.map((s) => [s.spotId, s]));
+    const bySpot = new Map(registry.sensors.flatMap((s) => (s.kind === 'bay' ? [[s.spotId, s] as const] : [])));
     for (const spot of spots) {
       expect(spot.id.startsWith(`${spot.facilityId}-`)).toBe(true);
       const sensor = bySpot.get(spot.id);

@@ -150,6 +150,15 @@ const plans: FacilityPlan[] = [
   },
 ];
 
+/**
+ * Real LoRaWAN devices of the shared samples (test/fixtures/lorawan/), each on a spot of a matching
+ * facility, so the samples can be replayed against `pnpm start`: TTS v3 by device id, ChirpStack v4 by DevEUI.
+ */
+const lorawanDevices: Record<string, { id: string; model: string }> = {
+  'breiter-weg-017': { id: 'bay-ulrich-017', model: 'occupied-voltage' },
+  'petrifoerder-004': { id: 'a84041000181c0de', model: 'occupied-voltage' },
+};
+
 /** Builds the demo registry document (plain JSON, defaults spelled out). */
 export function buildDemoRegistry(): unknown {
   const facilities = [];
@@ -163,11 +172,12 @@ export function buildDemoRegistry(): unknown {
         const number = String(n).padStart(3, '0');
         const spotId = `${plan.id}-${number}`;
         spots.push(amenities ? { id: spotId, category, amenities } : { id: spotId, category });
+        const device = lorawanDevices[spotId];
         sensors.push({
-          id: `${plan.sensorPrefix}-${number}`,
+          id: device?.id ?? `${plan.sensorPrefix}-${number}`,
           kind: 'bay',
           spotId,
-          model: 'native',
+          model: device?.model ?? 'native',
           heartbeatIntervalSeconds: plan.heartbeatIntervalSeconds,
         });
       }

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort, waitForPort } from './ports.js';
@@ -39,6 +39,9 @@ export async function startMosquitto(options: { persistence?: boolean; extraConf
   if (!binary) throw new Error('mosquitto is not installed (Debian: apt-get install mosquitto)');
   const port = await findFreePort();
   const dir = mkdtempSync(join(tmpdir(), 'freiplatz-mosquitto-'));
+  // Started as root, mosquitto drops to its own user: without this it cannot write its
+  // persistence file, and a restart silently comes back without sessions or queued messages.
+  if (options.persistence) chmodSync(dir, 0o777);
   const config = [
     `listener ${port} 127.0.0.1`,
     'allow_anonymous true',

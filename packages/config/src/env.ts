@@ -19,20 +19,45 @@ export const baseEnvSchema = z.object({
   MQTT_URL: z.url({ protocol: /^(mqtts?|tcp|ssl|wss?)$/ }).optional(),
   MQTT_USERNAME: z.string().optional(),
   MQTT_PASSWORD: z.string().optional(),
+  /** PEM file of the CA that signed the broker's certificate (mqtts://); unset: the system's CAs. */
+  MQTT_CA_FILE: z.string().optional(),
+  /** PEM client certificate and key for brokers that require mutual TLS (both or neither). */
+  MQTT_CERT_FILE: z.string().optional(),
+  MQTT_KEY_FILE: z.string().optional(),
+  /** `false` accepts any broker certificate: for a lab only, never in production. */
+  MQTT_REJECT_UNAUTHORIZED: bool.default(true),
 });
 
 export const ingestEnvSchema = baseEnvSchema.extend({
   MQTT_CLIENT_ID: z.string().min(1).max(64).optional(),
   MQTT_PROTOCOL_VERSION: z.enum(['4', '5']).default('5').transform(Number) as z.ZodType<4 | 5>,
-  INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(1000),
+  // Under load a batch is as big as what arrived during the previous commit, up to this: large
+  // batches amortise the per-batch facility refresh (bench/ingest). Light load commits by time.
+  INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(5000),
   INGEST_FLUSH_MS: z.coerce.number().int().min(1).max(60_000).default(50),
   INGEST_MAX_UNACKED: z.coerce.number().int().min(1).max(65_535).default(10_000),
   INGEST_METRICS_PORT: port.optional(),
+  /** MQTT 5 shared-subscription group: workers with the same group split the messages between them. */
+  MQTT_SHARE_GROUP: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (1-64)')
+    .optional(),
 });
 
 export const apiEnvSchema = baseEnvSchema.extend({
   PORT: port.default(3000),
   HOST: z.string().default('127.0.0.1'),
+  /** Tile URL template of the public map (`{z}/{x}/{y}`); `off` shows the list only. */
+  MAP_TILE_URL: z.string().default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
+  MAP_ATTRIBUTION: z.string().default('© OpenStreetMap contributors'),
+  /** Requests per second each client IP may sustain on the public API; 0 turns the limit off. */
+  API_RATE_LIMIT_RPS: z.coerce.number().min(0).max(1_000_000).default(50),
+  /** Requests a client IP may send at once (signage behind one NAT polls in bursts). */
+  API_RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(10_000_000).default(200),
+  /** Signs operators' dashboard sessions; set the same value (≥ 32 characters) on every API replica. */
+  OPS_SESSION_SECRET: z.string().min(32).optional(),
+  /** Mark the dashboard session cookie Secure (serve the API behind TLS). */
+  OPS_SECURE_COOKIES: bool.default(false),
 });
 
 export const launcherEnvSchema = apiEnvSchema.extend({

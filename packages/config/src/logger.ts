@@ -8,11 +8,15 @@ export interface LoggerOptions {
   name?: string;
   /** Human-readable lines instead of JSON (for a terminal). */
   pretty?: boolean;
+  /** Where JSON lines go instead of stdout (tests that inspect the log). */
+  destination?: { write(line: string): void };
 }
 
 /** pino logger with secrets redacted; pass `logger.child({ module })` to components. */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const stream = options.pretty ? pretty({ colorize: true, sync: true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss' }) : undefined;
+  const stream =
+    options.destination ??
+    (options.pretty ? pretty({ colorize: true, sync: true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss' }) : undefined);
   return pino(
     {
       name: options.name ?? 'freiplatz',
@@ -28,6 +32,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
           '*.connectionString',
           'apiKey',
           '*.apiKey',
+          'token',
+          '*.token',
         ],
         censor: '[redacted]',
       },

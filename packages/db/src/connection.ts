@@ -29,8 +29,11 @@ export function createPool(options: DbOptions): pg.Pool {
     application_name: options.applicationName ?? 'freiplatz',
     types,
   });
-  // An idle client losing its connection (database restart) must not crash the process.
+  // A client losing its connection (database restart) must not crash the process: idle ones
+  // report through the pool, checked-out ones (between the statements of a transaction) directly;
+  // the statement in progress fails either way and the broken client is discarded on release.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 

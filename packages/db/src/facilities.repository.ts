@@ -104,6 +104,36 @@ export async function findFacility(db: Kysely<Database>, id: string): Promise<Fa
   return row && toFacilityRecord(row);
 }
 
+/** Finds the given facilities with their maintained state (those that exist), ordered by id. */
+export async function findFacilities(db: Kysely<Database>, ids: readonly string[]): Promise<FacilityRecord[]> {
+  if (ids.length === 0) return [];
+  const rows = await selectFacilities(db)
+    .where(sql<boolean>`f.id = ANY(${[...ids]}::text[])`)
+    .orderBy('f.id')
+    .execute();
+  return rows.map(toFacilityRecord);
+}
+
+/** How many spots of each category of a facility offer each amenity, e.g. `{ camper: { power: 12 } }`. */
+export async function countAmenities(
+  db: Kysely<Database>,
+  facilityId: string,
+): Promise<Partial<Record<SpotCategory, Record<string, number>>>> {
+  const { rows } = await sql<{ category: SpotCategory; amenity: string; spots: number }>`
+    SELECT sp.category, a.amenity, count(*)::int AS spots
+    FROM spots sp CROSS JOIN LATERAL unnest(sp.amenities) AS a(amenity)
+    WHERE sp.facility_id = ${facilityId}
+    GROUP BY sp.category, a.amenity
+    ORDER BY sp.category, a.amenity`.execute(db);
+  const out: Partial<Record<SpotCategory, Record<string, number>>> = {};
+  for (const r of rows) {
+    const perAmenity = out[r.category] ?? {};
+    perAmenity[r.amenity] = r.spots;
+    out[r.category] = perAmenity;
+  }
+  return out;
+}
+
 /** Reads only a facility's state version (the cheap ETag check); undefined when it has no state row. */
 export async function findFacilityVersion(db: Kysely<Database>, id: string): Promise<number | undefined> {
   const row = await db.selectFrom('facility_state').select('version').where('facility_id', '=', id).executeTakeFirst();

@@ -1,6 +1,8 @@
 import { type CategoryCounts, DEFAULT_STALE_FACTOR, type SpotCategory, summarizeFacility } from '@freiplatz/domain';
 import { type Kysely, sql } from 'kysely';
+import { countCountedFacilities } from './counter-state.repository.js';
 import type { Database } from './database.js';
+import { recordFacilityStateSamples } from './history.repository.js';
 
 export interface ChangedFacility {
   facilityId: string;
@@ -58,6 +60,11 @@ export async function refreshFacilityState(
     }
     perFacility.set(r.facility_id, entry);
   }
+  // Counted facilities (entry/exit counters, no spots) take their counts from the counters.
+  for (const [id, counted] of await countCountedFacilities(trx, ids, now, staleFactor)) {
+    const entry = perFacility.get(id);
+    if (entry) entry.categories = [counted.counts];
+  }
   const cols = {
     id: [] as string[],
     capacity: [] as number[],
@@ -81,7 +88,7 @@ export async function refreshFacilityState(
     cols.status.push(a.status);
     cols.confidence.push(a.confidence);
   }
-  const changed = await sql<{ facility_id: string; version: number }>`
+  const changed = await sql<{ facility_id: string; version: number; capacity: number; free: number; occupied: number; unknown: number }>`
     INSERT INTO facility_state AS fs (facility_id, capacity, free, occupied, unknown, closed, by_category, status, confidence, updated_at)
     SELECT u.id, u.capacity, u.free, u.occupied, u.unknown, u.closed, u.by_category::jsonb, u.status, u.confidence, ${now}::timestamptz
     FROM unnest(${cols.id}::text[], ${cols.capacity}::int[], ${cols.free}::int[], ${cols.occupied}::int[], ${cols.unknown}::int[],
@@ -93,7 +100,13 @@ export async function refreshFacilityState(
       version = fs.version + 1, updated_at = excluded.updated_at
     WHERE (fs.capacity, fs.free, fs.occupied, fs.unknown, fs.closed, fs.status, fs.by_category)
       IS DISTINCT FROM (excluded.capacity, excluded.free, excluded.occupied, excluded.unknown, excluded.closed, excluded.status, excluded.by_category)
-    RETURNING facility_id, version`.execute(trx);
+    RETURNING facility_id, version, capacity, free, occupied, unknown`.execute(trx);
+  // Every committed change also lands in the 15-minute occupancy history, in the same transaction.
+  await recordFacilityStateSamples(
+    trx,
+    changed.rows.map((r) => ({ facilityId: r.facility_id, ...r })),
+    now,
+  );
   return changed.rows.map((r) => ({ facilityId: r.facility_id, version: r.version }));
 }
 

@@ -1,8 +1,15 @@
+export * from './api-keys.repository.js';
+export * from './audit.repository.js';
 export * from './connection.js';
 export type * from './database.js';
 export * from './embedded.js';
 export * from './facilities.repository.js';
 export * from './facility-state.repository.js';
+export * from './facility-state-listener.js';
+export * from './history.repository.js';
 export * from './ingest.repository.js';
 export * from './migrate.js';
+export * from './ops.repository.js';
 export * from './registry.repository.js';
+export * from './sensor-health.repository.js';
+export * from './sensor-models.repository.js';

@@ -1,7 +1,9 @@
-import type { OccupancyEvent, RejectCode } from '@freiplatz/domain';
+import type { BayEvent, OccupancyEvent, RejectCode } from '@freiplatz/domain';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './database.js';
+import { commitDeviceEvents } from './device-events.repository.js';
 import { type ChangedFacility, notifyFacilityChanges, refreshFacilityState } from './facility-state.repository.js';
+import { toReal } from './real.js';
 
 export interface Reject {
   topic: string;
@@ -31,9 +33,12 @@ const NO_SEQ = -1;
  */
 export async function commitIngestBatch(db: Kysely<Database>, batch: IngestBatch, now = new Date()): Promise<CommitResult> {
   // Sorted input makes concurrent workers take row locks in the same order (no deadlocks).
-  const events = [...batch.events].sort((a, b) =>
-    a.sensorId < b.sensorId ? -1 : a.sensorId > b.sensorId ? 1 : a.ts.getTime() - b.ts.getTime() || (a.seq ?? NO_SEQ) - (b.seq ?? NO_SEQ),
-  );
+  // Bay events take this path; counters and device-status reports are committed by commitDeviceEvents.
+  const events = batch.events
+    .filter((e): e is BayEvent => e.kind === 'bay')
+    .sort((a, b) =>
+      a.sensorId < b.sensorId ? -1 : a.sensorId > b.sensorId ? 1 : a.ts.getTime() - b.ts.getTime() || (a.seq ?? NO_SEQ) - (b.seq ?? NO_SEQ),
+    );
   return db.transaction().execute(async (trx) => {
     let inserted = 0;
     let facilityIds: string[] = [];
@@ -43,33 +48,40 @@ export async function commitIngestBatch(db: Kysely<Database>, batch: IngestBatch
           SELECT * FROM unnest(
             ${events.map((e) => e.sensorId)}::text[], ${events.map((e) => e.ts)}::timestamptz[],
             ${events.map((e) => e.seq ?? NO_SEQ)}::bigint[], ${events.map((e) => e.receivedAt)}::timestamptz[],
-            ${events.map((e) => e.occupied)}::boolean[], ${events.map((e) => e.battery)}::real[],
-            ${events.map((e) => e.rssi)}::real[], ${events.map((e) => e.heartbeat)}::boolean[],
-            ${events.map((e) => `{${e.flags.join(',')}}`)}::text[]
-          ) WITH ORDINALITY AS t(sensor_id, ts, seq, received_at, occupied, battery, rssi, heartbeat, flags, ord)
+            ${events.map((e) => e.occupied)}::boolean[], ${events.map((e) => toReal(e.battery))}::real[],
+            ${events.map((e) => toReal(e.rssi))}::real[], ${events.map((e) => e.heartbeat)}::boolean[],
+            ${events.map((e) => `{${e.flags.join(',')}}`)}::text[],
+            ${events.map((e) => toReal(e.temperature))}::real[], ${events.map((e) => toReal(e.batteryLevel))}::real[]
+          ) WITH ORDINALITY AS t(sensor_id, ts, seq, received_at, occupied, battery, rssi, heartbeat, flags, temperature, battery_level, ord)
         ),
         ins AS (
-          INSERT INTO occupancy_events (sensor_id, ts, seq, received_at, occupied, battery, rssi, heartbeat, flags)
-          SELECT sensor_id, ts, seq, received_at, occupied, battery, rssi, heartbeat, flags::text[] FROM input ORDER BY ord
+          INSERT INTO occupancy_events (sensor_id, ts, seq, received_at, occupied, battery, rssi, heartbeat, flags, temperature, battery_level)
+          SELECT sensor_id, ts, seq, received_at, occupied, battery, rssi, heartbeat, flags::text[], temperature, battery_level FROM input ORDER BY ord
           ON CONFLICT (sensor_id, ts, seq) DO NOTHING
           RETURNING *
         ),
         newest AS (
-          SELECT DISTINCT ON (sensor_id) sensor_id, ts, seq, occupied, battery, rssi,
+          SELECT DISTINCT ON (sensor_id) sensor_id, ts, seq, occupied, battery, rssi, temperature, battery_level,
             min(received_at) OVER w AS first_seen, max(received_at) OVER w AS last_seen, count(*) OVER w AS n
           FROM ins
           WINDOW w AS (PARTITION BY sensor_id)
           ORDER BY sensor_id, ts DESC, seq DESC
         ),
         upsert AS (
-          INSERT INTO sensor_state AS s (sensor_id, ts, seq, occupied, battery, rssi, first_seen_at, last_seen_at, event_count)
-          SELECT sensor_id, ts, seq, occupied, battery, rssi, first_seen, last_seen, n FROM newest ORDER BY sensor_id
+          INSERT INTO sensor_state AS s (sensor_id, ts, seq, occupied, battery, rssi, first_seen_at, last_seen_at, event_count,
+            temperature, battery_level, state_since)
+          SELECT sensor_id, ts, seq, occupied, battery, rssi, first_seen, last_seen, n, temperature, battery_level, ts
+          FROM newest ORDER BY sensor_id
           ON CONFLICT (sensor_id) DO UPDATE SET
             ts       = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) THEN excluded.ts ELSE s.ts END,
             seq      = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) THEN excluded.seq ELSE s.seq END,
             occupied = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) THEN excluded.occupied ELSE s.occupied END,
             battery  = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) THEN coalesce(excluded.battery, s.battery) ELSE s.battery END,
             rssi     = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) THEN coalesce(excluded.rssi, s.rssi) ELSE s.rssi END,
+            temperature = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) THEN coalesce(excluded.temperature, s.temperature) ELSE s.temperature END,
+            battery_level = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) THEN coalesce(excluded.battery_level, s.battery_level) ELSE s.battery_level END,
+            state_since = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) AND excluded.occupied IS DISTINCT FROM s.occupied
+              THEN excluded.ts ELSE s.state_since END,
             last_seen_at = greatest(s.last_seen_at, excluded.last_seen_at),
             event_count  = s.event_count + excluded.event_count
           RETURNING sensor_id
@@ -80,6 +92,9 @@ export async function commitIngestBatch(db: Kysely<Database>, batch: IngestBatch
       inserted = touched.rows[0]?.inserted ?? 0;
       facilityIds = touched.rows[0]?.facility_ids ?? [];
     }
+    const device = await commitDeviceEvents(trx, batch.events);
+    inserted += device.inserted;
+    facilityIds = [...(facilityIds ?? []), ...device.facilityIds];
     if (batch.rejects.length > 0) {
       const r = batch.rejects;
       await sql`
@@ -89,6 +104,6 @@ export async function commitIngestBatch(db: Kysely<Database>, batch: IngestBatch
     }
     const changedFacilities = await refreshFacilityState(trx, facilityIds, now);
     await notifyFacilityChanges(trx, changedFacilities);
-    return { inserted, duplicates: events.length - inserted, rejected: batch.rejects.length, changedFacilities };
+    return { inserted, duplicates: batch.events.length - inserted, rejected: batch.rejects.length, changedFacilities };
   });
 }

@@ -2,6 +2,7 @@ import type { Registry } from '@freiplatz/domain';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './database.js';
 import { type ChangedFacility, notifyFacilityChanges, refreshFacilityState } from './facility-state.repository.js';
+import { upsertSensorModels } from './sensor-models.repository.js';
 
 export interface ImportResult {
   facilities: number;
@@ -28,6 +29,7 @@ export async function importRegistry(db: Kysely<Database>, registry: Registry, n
             opening_hours: f.openingHours ?? null,
             almost_full_threshold: f.almostFullThreshold,
             tags: f.tags,
+            capacity: f.capacity ?? null,
           })),
         )
         .onConflict((oc) =>
@@ -40,6 +42,7 @@ export async function importRegistry(db: Kysely<Database>, registry: Registry, n
             opening_hours: eb.ref('excluded.opening_hours'),
             almost_full_threshold: eb.ref('excluded.almost_full_threshold'),
             tags: eb.ref('excluded.tags'),
+            capacity: eb.ref('excluded.capacity'),
             updated_at: now,
           })),
         )
@@ -66,11 +69,14 @@ export async function importRegistry(db: Kysely<Database>, registry: Registry, n
         )
         .execute();
     }
+    await upsertSensorModels(trx, registry.sensorModels, now);
     const sensors = registry.sensors;
     if (sensors.length > 0) {
       // Free the spots this import assigns, so moving a sensor to another spot never trips the unique key.
       await sql`UPDATE sensors SET spot_id = NULL
-        WHERE spot_id = ANY(${sensors.map((s) => s.spotId)}::text[]) OR id = ANY(${sensors.map((s) => s.id)}::text[])`.execute(trx);
+        WHERE spot_id = ANY(${sensors.flatMap((s) => (s.kind === 'bay' ? [s.spotId] : []))}::text[]) OR id = ANY(${sensors.map((s) => s.id)}::text[])`.execute(
+        trx,
+      );
       for (let i = 0; i < sensors.length; i += 1000) {
         await trx
           .insertInto('sensors')
@@ -79,7 +85,8 @@ export async function importRegistry(db: Kysely<Database>, registry: Registry, n
               id: s.id,
               kind: s.kind,
               model: s.model,
-              spot_id: s.spotId,
+              spot_id: s.kind === 'bay' ? s.spotId : null,
+              facility_id: s.kind === 'counter' ? s.facilityId : null,
               heartbeat_interval_seconds: s.heartbeatIntervalSeconds,
             })),
           )
@@ -88,6 +95,7 @@ export async function importRegistry(db: Kysely<Database>, registry: Registry, n
               kind: eb.ref('excluded.kind'),
               model: eb.ref('excluded.model'),
               spot_id: eb.ref('excluded.spot_id'),
+              facility_id: eb.ref('excluded.facility_id'),
               heartbeat_interval_seconds: eb.ref('excluded.heartbeat_interval_seconds'),
             })),
           )

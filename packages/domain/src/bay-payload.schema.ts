@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { measurementSchema } from './measurement.js';
 
 /** Timestamps before this are treated as a device clock that was never set. */
 const EARLIEST_TS = Date.UTC(2000, 0, 1);
@@ -18,8 +19,8 @@ export const bayPayloadSchema = z.object({
   occupied: z.boolean(),
   ts: eventTimeSchema.optional(),
   seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
-  battery: z.number().min(0).max(100).optional(),
-  rssi: z.number().min(-200).max(50).optional(),
+  battery: measurementSchema(0, 100).optional(),
+  rssi: measurementSchema(-200, 50).optional(),
   heartbeat: z.boolean().optional(),
 });
 export type BayPayload = z.infer<typeof bayPayloadSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { builtinSensorModels, sensorModelIdSchema, sensorModelSchema } from './sensor-model.js';
 
 /** Sensor ids as they appear in MQTT topics. */
 export const sensorIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1–64 characters of A–Z, a–z, 0–9, _ . -');
@@ -41,44 +42,79 @@ export const facilitySchema = z.strictObject({
   almostFullThreshold: z.number().min(0).max(1).default(0.1),
   tags: z.array(z.string().max(64)).default([]),
   spots: z.array(spotSchema).default([]),
+  /** Capacity of a counted facility (entry/exit counters, no bay sensors); it then has no spots. */
+  capacity: z.number().int().min(0).max(100_000).optional(),
 });
 export type Facility = z.infer<typeof facilitySchema>;
 
-export const sensorSchema = z.strictObject({
+/** How often the sensor reports at least once, even without a change. */
+const heartbeatSchema = z
+  .number()
+  .int()
+  .min(10)
+  .max(7 * 86_400)
+  .default(600);
+
+export const baySensorSchema = z.strictObject({
   id: sensorIdSchema,
-  kind: z.literal('bay').default('bay'),
+  kind: z.literal('bay'),
   spotId: slugSchema,
-  model: z.string().max(64).default('native'),
-  /** How often the sensor reports at least once, even without a change. */
-  heartbeatIntervalSeconds: z
-    .number()
-    .int()
-    .min(10)
-    .max(7 * 86_400)
-    .default(600),
+  model: sensorModelIdSchema.default('native'),
+  heartbeatIntervalSeconds: heartbeatSchema,
 });
+export type BaySensor = z.infer<typeof baySensorSchema>;
+
+export const counterSensorSchema = z.strictObject({
+  id: sensorIdSchema,
+  kind: z.literal('counter'),
+  /** The counted facility; several counters of one facility add up (e.g. two gates reporting deltas). */
+  facilityId: slugSchema,
+  model: sensorModelIdSchema.default('native'),
+  heartbeatIntervalSeconds: heartbeatSchema,
+});
+export type CounterSensor = z.infer<typeof counterSensorSchema>;
+
+export const sensorSchema = z.preprocess(
+  (value) => (value !== null && typeof value === 'object' && !('kind' in value) ? { ...value, kind: 'bay' } : value),
+  z.discriminatedUnion('kind', [baySensorSchema, counterSensorSchema]),
+);
 export type Sensor = z.infer<typeof sensorSchema>;
 
 export const registrySchema = z
   .strictObject({
     version: z.literal(1),
     facilities: z.array(facilitySchema),
+    sensorModels: z.array(sensorModelSchema).default([]),
     sensors: z.array(sensorSchema).default([]),
   })
   .superRefine((registry, ctx) => {
     const spotIds = new Map<string, string>();
     const facilityIds = new Set<string>();
+    const counted = new Set<string>();
     registry.facilities.forEach((facility, f) => {
       if (facilityIds.has(facility.id)) {
         ctx.addIssue({ code: 'custom', path: ['facilities', f, 'id'], message: `duplicate facility id "${facility.id}"` });
       }
       facilityIds.add(facility.id);
+      if (facility.capacity !== undefined) {
+        counted.add(facility.id);
+        if (facility.spots.length > 0) {
+          ctx.addIssue({ code: 'custom', path: ['facilities', f, 'capacity'], message: 'a counted facility (capacity) has no spots' });
+        }
+      }
       facility.spots.forEach((spot, s) => {
         if (spotIds.has(spot.id)) {
           ctx.addIssue({ code: 'custom', path: ['facilities', f, 'spots', s, 'id'], message: `duplicate spot id "${spot.id}"` });
         }
         spotIds.set(spot.id, facility.id);
       });
+    });
+    const modelIds = new Set([...builtinSensorModels.keys()]);
+    registry.sensorModels.forEach((model, i) => {
+      if (modelIds.has(model.id) && !builtinSensorModels.has(model.id)) {
+        ctx.addIssue({ code: 'custom', path: ['sensorModels', i, 'id'], message: `duplicate sensor model id "${model.id}"` });
+      }
+      modelIds.add(model.id);
     });
     const sensorIds = new Set<string>();
     const usedSpots = new Set<string>();
@@ -87,6 +123,19 @@ export const registrySchema = z
         ctx.addIssue({ code: 'custom', path: ['sensors', i, 'id'], message: `duplicate sensor id "${sensor.id}"` });
       }
       sensorIds.add(sensor.id);
+      if (!modelIds.has(sensor.model)) {
+        ctx.addIssue({ code: 'custom', path: ['sensors', i, 'model'], message: `no sensor model "${sensor.model}"` });
+      }
+      if (sensor.kind === 'counter') {
+        if (!counted.has(sensor.facilityId)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['sensors', i, 'facilityId'],
+            message: `no counted facility "${sensor.facilityId}" (with capacity)`,
+          });
+        }
+        return;
+      }
       if (!spotIds.has(sensor.spotId)) {
         ctx.addIssue({ code: 'custom', path: ['sensors', i, 'spotId'], message: `no spot "${sensor.spotId}" in this registry` });
       } else if (usedSpots.has(sensor.spotId)) {

@@ -1,33 +1,68 @@
 import type { Logger } from '@freiplatz/config';
 import type { Db } from '@freiplatz/db';
 import { Hono } from 'hono';
-import { cors } from 'hono/cors';
+import { bodyLimit } from 'hono/body-limit';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './app-env.js';
 import { ApiError, createErrorHandler, handleNotFound, renderError } from './errors.js';
 import { accessLog } from './middleware/access-log.js';
-import { createFacilitiesRoutes } from './routes/facilities.js';
+import { mountPublicApi, type PublicApiOptions } from './public-api.js';
 import { createHealthRoutes } from './routes/health.js';
+import { createOpsRoutes } from './routes/ops/index.js';
+import { SECURE_HEADERS_OPTIONS } from './signage-fast-path.js';
+import { createWebRoutes } from './web/index.js';
 
-export interface AppOptions {
+export interface AppOptions extends PublicApiOptions {
   db: Db;
   logger: Logger;
   /** Clock for spot freshness; defaults to the system clock. */
   now?: () => Date;
   /** How long `/readyz` waits for the database; default 1000 ms. */
   readyTimeoutMs?: number;
+  /** Map tiles of the public page; an empty `tileUrl` shows the list without a map. */
+  map?: { tileUrl: string; attribution: string };
+  /** Seconds without contact after which a signage page shows "–" (default 25). */
+  signageStaleSeconds?: number;
+  /** Operators' dashboard sessions: a secret shared by all replicas, and Secure cookies behind TLS. */
+  opsSessions?: { sessionSecret?: Buffer; secureCookies?: boolean };
 }
 
+/** OpenStreetMap's standard tiles (fair use; set your own tile server for production). */
+export const DEFAULT_MAP = {
+  tileUrl: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png',
+  attribution: '© OpenStreetMap contributors',
+};
+
+/** Largest request body any route accepts: above the registry import's own 5 MiB, a cap for every other route. */
+export const MAX_REQUEST_BODY_BYTES = 6 * 1024 * 1024;
+
 /** Creates the HTTP API as a Hono app; serve it with `startApiServer` or call `app.request()` in tests. */
-export function createApp({ db, logger, now = () => new Date(), readyTimeoutMs = 1000 }: AppOptions): Hono<AppEnv> {
+export function createApp({
+  db,
+  logger,
+  now = () => new Date(),
+  readyTimeoutMs = 1000,
+  map = DEFAULT_MAP,
+  signageStaleSeconds = 25,
+  opsSessions = {},
+  ...publicApi
+}: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  // Public reads: in-memory state, CORS open, rate-limited; the signage fast path goes first (see public-api.ts).
+  const mountPublicRoutes = mountPublicApi(app, { db, logger, now, ...publicApi });
   // Honours a sane incoming X-Request-Id (word characters, - and =, ≤ 128) or makes one, and echoes it.
   app.use(requestId({ limitLength: 128 }));
+  // No route takes more than this; larger bodies are refused before anyone reads them (public reads allow less).
+  app.use(
+    bodyLimit({
+      maxSize: MAX_REQUEST_BODY_BYTES,
+      onError: (c) => renderError(c, new ApiError('PAYLOAD_TOO_LARGE', `request body over ${MAX_REQUEST_BODY_BYTES} bytes`)),
+    }),
+  );
   app.use(accessLog(logger));
-  app.use(secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
-  app.use('/v1/*', cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'], exposeHeaders: ['ETag', 'X-Request-Id'], maxAge: 600 }));
+  app.use(secureHeaders(SECURE_HEADERS_OPTIONS));
   app.use(
     methodNotAllowed({
       app,
@@ -36,7 +71,9 @@ export function createApp({ db, logger, now = () => new Date(), readyTimeoutMs =
     }),
   );
   app.route('/', createHealthRoutes({ db, logger, readyTimeoutMs }));
-  app.route('/v1/facilities', createFacilitiesRoutes({ db, now }));
+  app.route('/v1/ops', createOpsRoutes({ db, logger, now }));
+  mountPublicRoutes();
+  app.route('/', createWebRoutes({ db, map, signageStaleSeconds, now, ops: opsSessions }));
   app.onError(createErrorHandler(logger));
   app.notFound(handleNotFound);
   return app;

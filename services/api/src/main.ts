@@ -1,6 +1,7 @@
 import { apiEnvSchema, ConfigError, createLogger, parseEnv } from '@freiplatz/config';
 import { createDb, migrate } from '@freiplatz/db';
 import { createApp } from './app.js';
+import { whenAppReady } from './public-api.js';
 import { startApiServer } from './server.js';
 
 function readEnv() {
@@ -28,7 +29,20 @@ const db = createDb({ connectionString: databaseUrl, max: 10, applicationName: '
 const server = await (async () => {
   try {
     await migrate(databaseUrl);
-    return await startApiServer({ app: createApp({ db, logger }), port: env.PORT, host: env.HOST });
+    const app = createApp({
+      db,
+      logger,
+      databaseUrl,
+      rateLimit: { ratePerSecond: env.API_RATE_LIMIT_RPS, burst: env.API_RATE_LIMIT_BURST },
+      map: { tileUrl: env.MAP_TILE_URL === 'off' ? '' : env.MAP_TILE_URL, attribution: env.MAP_ATTRIBUTION },
+      opsSessions: {
+        secureCookies: env.OPS_SECURE_COOKIES,
+        ...(env.OPS_SESSION_SECRET ? { sessionSecret: Buffer.from(env.OPS_SESSION_SECRET) } : {}),
+      },
+    });
+    // Load the in-memory facility state first, so the first signage poll is already served from memory.
+    await whenAppReady(app);
+    return await startApiServer({ app, port: env.PORT, host: env.HOST });
   } catch (err) {
     logger.fatal({ err }, 'start-up failed');
     await db.destroy();

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { AppEnv } from './app-env.js';
+import { closeApp } from './public-api.js';
 
 export interface ApiServerOptions {
   app: Hono<AppEnv>;
@@ -17,7 +18,7 @@ export interface ApiServerOptions {
 export interface ApiServer {
   /** Base URL, e.g. `http://127.0.0.1:3000`. */
   url: string;
-  /** Stops accepting, lets requests in flight finish (up to the grace period), then resolves. */
+  /** Stops accepting, closes the app's resources, lets requests in flight finish (up to the grace period), then resolves. */
   close(): Promise<void>;
 }
 
@@ -34,6 +35,8 @@ export async function startApiServer({ app, port, host = '127.0.0.1', graceMs = 
   const close = () => {
     closing ??= new Promise<void>((resolve, reject) => {
       const force = setTimeout(() => server.closeAllConnections(), graceMs);
+      // Open event streams never finish by themselves: end them with the app's resources.
+      void closeApp(app);
       server.close((err) => {
         clearTimeout(force);
         if (err) reject(err);

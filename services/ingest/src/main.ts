@@ -1,13 +1,26 @@
-import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import { createLogger, ingestEnvSchema, parseEnv } from '@freiplatz/config';
 import { createDb, migrate } from '@freiplatz/db';
+import { startMetricsServer } from './metrics-server.js';
+import { readMqttTlsOptions } from './mqtt-tls.js';
 import { createIngestWorker } from './worker.js';
 
 const env = parseEnv(ingestEnvSchema, process.env);
 const logger = createLogger({ level: env.LOG_LEVEL, name: 'ingest' });
 if (!env.DATABASE_URL || !env.MQTT_URL) {
   logger.fatal('DATABASE_URL and MQTT_URL must be set (use `pnpm start` for embedded defaults)');
+  process.exit(2);
+}
+let tls: ReturnType<typeof readMqttTlsOptions>;
+try {
+  tls = readMqttTlsOptions({
+    caFile: env.MQTT_CA_FILE,
+    certFile: env.MQTT_CERT_FILE,
+    keyFile: env.MQTT_KEY_FILE,
+    rejectUnauthorized: env.MQTT_REJECT_UNAUTHORIZED,
+  });
+} catch (err) {
+  logger.fatal({ err }, 'MQTT TLS configuration');
   process.exit(2);
 }
 await migrate(env.DATABASE_URL);
@@ -19,36 +32,30 @@ const worker = createIngestWorker({
   protocolVersion: env.MQTT_PROTOCOL_VERSION,
   ...(env.MQTT_USERNAME !== undefined ? { username: env.MQTT_USERNAME } : {}),
   ...(env.MQTT_PASSWORD !== undefined ? { password: env.MQTT_PASSWORD } : {}),
+  transport: tls,
   batchSize: env.INGEST_BATCH_SIZE,
   flushMs: env.INGEST_FLUSH_MS,
   maxUnacked: env.INGEST_MAX_UNACKED,
+  ...(env.MQTT_SHARE_GROUP !== undefined ? { shareGroup: env.MQTT_SHARE_GROUP } : {}),
   logger,
 });
 const metricsServer =
-  env.INGEST_METRICS_PORT === undefined
-    ? null
-    : createServer((req, res) => {
-        if (req.url !== '/metrics') {
-          res.writeHead(404).end();
-          return;
-        }
-        worker.metrics.registry.metrics().then(
-          (body) => res.writeHead(200, { 'content-type': worker.metrics.registry.contentType }).end(body),
-          () => res.writeHead(500).end(),
-        );
-      }).listen(env.INGEST_METRICS_PORT, '127.0.0.1');
-await worker.ready;
-logger.info('ingest worker subscribed');
-
+  env.INGEST_METRICS_PORT === undefined ? null : await startMetricsServer(worker.metrics.registry, env.INGEST_METRICS_PORT);
 let stopping = false;
 const shutdown = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'stopping: committing what is in hand');
+  // The 10 s promise of a graceful stop holds even if a close below hangs (e.g. a dead database).
+  setTimeout(() => process.exit(1), 9500).unref();
   await worker.stop(8000);
-  metricsServer?.close();
-  await db.destroy();
+  await metricsServer?.close();
+  await Promise.race([db.destroy(), new Promise((r) => setTimeout(r, 1000))]);
+  logger.info('stopped');
   process.exit(0);
 };
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
+
+await worker.ready;
+logger.info('ingest worker subscribed');

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 export type IngestMetrics = ReturnType<typeof createIngestMetrics>;
 
@@ -6,6 +6,8 @@ export type IngestMetrics = ReturnType<typeof createIngestMetrics>;
 export function createIngestMetrics(gauges: { unacked: () => number; oldestUnackedAgeMs: () => number }) {
   const registry = new Registry();
   const registers = [registry];
+  // Process memory, CPU, event-loop lag and GC: what an operator checks first when ingest slows down.
+  collectDefaultMetrics({ register: registry, prefix: 'freiplatz_ingest_' });
   return {
     registry,
     received: new Counter({ name: 'freiplatz_ingest_received_total', help: 'MQTT messages received', registers }),
@@ -25,7 +27,7 @@ export function createIngestMetrics(gauges: { unacked: () => number; oldestUnack
     batchSize: new Histogram({
       name: 'freiplatz_ingest_batch_size',
       help: 'Messages per committed batch',
-      buckets: [1, 10, 50, 100, 250, 500, 1000, 2500, 5000],
+      buckets: [1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 25_000],
       registers,
     }),
     commitSeconds: new Histogram({

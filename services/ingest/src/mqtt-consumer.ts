@@ -41,6 +41,11 @@ export interface MqttConsumer {
   close(): Promise<void>;
 }
 
+/** Topic filters to subscribe: each one as `$share/<group>/<filter>` when a share group is set. */
+export function toSubscriptionTopics(filters: readonly string[], shareGroup?: string): string[] {
+  return shareGroup === undefined ? [...filters] : filters.map((f) => `$share/${shareGroup}/${f}`);
+}
+
 type SendPacket = (packet: Packet, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
 
 const noAck: AckHandle = { ack() {} };

@@ -1,14 +1,15 @@
 import type { Logger } from '@freiplatz/config';
 import { commitIngestBatch, type Db } from '@freiplatz/db';
-import { decodeNativeMessage } from '@freiplatz/domain';
+import { decodeMessage, INGEST_TOPICS } from '@freiplatz/domain';
 import type { IClientOptions } from 'mqtt';
 import { Batcher } from './batcher.js';
 import { createIngestMetrics, type IngestMetrics } from './metrics.js';
-import { createMqttConsumer, type MqttConsumer } from './mqtt-consumer.js';
+import { createMqttConsumer, type MqttConsumer, toSubscriptionTopics } from './mqtt-consumer.js';
+import { getSensorModelLookup } from './sensor-models.js';
 import { createStateSweeper } from './state-sweeper.js';
 
-/** Topics of the native MQTT contract (DESIGN §4). */
-export const NATIVE_TOPICS = ['parking/v1/bays/+'];
+/** Topics of the MQTT contract (DESIGN §4): native bays and counters, TTS v3 and ChirpStack v4 uplinks. */
+export const NATIVE_TOPICS: string[] = [...INGEST_TOPICS];
 
 export interface IngestWorkerOptions {
   db: Db;
@@ -21,6 +22,8 @@ export interface IngestWorkerOptions {
   batchSize: number;
   flushMs: number;
   maxUnacked: number;
+  /** MQTT 5 shared-subscription group: workers of one group split the messages between them. */
+  shareGroup?: string;
   /** How often facility state is re-evaluated against the clock (sensors going silent). */
   sweepIntervalMs?: number;
   logger: Logger;
@@ -61,7 +64,7 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
   consumer = createMqttConsumer({
     url: options.mqttUrl,
     clientId: options.clientId,
-    topics: NATIVE_TOPICS,
+    topics: toSubscriptionTopics(NATIVE_TOPICS, options.shareGroup),
     protocolVersion: options.protocolVersion,
     maxUnacked: options.maxUnacked,
     ...(options.username !== undefined ? { username: options.username } : {}),
@@ -71,7 +74,7 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
     backlog: () => batcher.size,
     onMessage: ({ topic, payload, receivedAt, ack }) => {
       metrics.received.inc();
-      const decoded = decodeNativeMessage(topic, payload, receivedAt);
+      const decoded = decodeMessage(topic, payload, receivedAt, getSensorModelLookup(options.db, log).modelOf);
       if (decoded.ok) {
         batcher.add({ event: decoded.event, ack });
       } else {

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
 
@@ -20,8 +21,10 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const { credentials } = options;
   if (credentials) {
     broker.authenticate = (_client, username, password, done) => {
-      const ok = username === credentials.username && password?.toString() === credentials.password;
-      done(null, ok);
+      done(
+        null,
+        equalsConstantTime(username ?? '', credentials.username) && equalsConstantTime(password?.toString() ?? '', credentials.password),
+      );
     };
   }
   const server: Server = createServer(broker.handle);
@@ -40,4 +43,10 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Compares two secrets without leaking where they differ (hashes make the lengths equal). */
+function equalsConstantTime(a: string, b: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(a), digest(b));
 }

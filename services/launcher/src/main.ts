@@ -39,10 +39,19 @@ try {
     stops.push({ name: 'postgres', stop: pg.stop });
     databaseUrl = pg.connectionString;
   }
+  const brokerCredentials =
+    env.MQTT_USERNAME !== undefined && env.MQTT_PASSWORD !== undefined
+      ? { username: env.MQTT_USERNAME, password: env.MQTT_PASSWORD }
+      : null;
   let mqttUrl = env.MQTT_URL;
   let protocolVersion: 4 | 5 = 5;
   if (!mqttUrl) {
-    const broker = await startEmbeddedBroker({ port: env.MQTT_PORT, host: '127.0.0.1' });
+    // With MQTT_USERNAME and MQTT_PASSWORD set, the embedded broker accepts only those credentials.
+    const broker = await startEmbeddedBroker({
+      port: env.MQTT_PORT,
+      host: '127.0.0.1',
+      ...(brokerCredentials ? { credentials: brokerCredentials } : {}),
+    });
     stops.push({ name: 'broker', stop: broker.stop });
     mqttUrl = broker.url;
     protocolVersion = 4; // Aedes speaks MQTT 3.1.1
@@ -73,7 +82,13 @@ try {
   stops.push({ name: 'ingest', stop: () => worker.stop(8000) });
   await worker.ready;
 
-  const app = createApp({ db, logger: logger.child({ module: 'api' }) });
+  const app = createApp({
+    db,
+    logger: logger.child({ module: 'api' }),
+    databaseUrl,
+    rateLimit: { ratePerSecond: env.API_RATE_LIMIT_RPS, burst: env.API_RATE_LIMIT_BURST },
+    map: { tileUrl: env.MAP_TILE_URL === 'off' ? '' : env.MAP_TILE_URL, attribution: env.MAP_ATTRIBUTION },
+  });
   const server = await startApiServer({ app, port: env.PORT, host: env.HOST });
   stops.push({ name: 'api', stop: server.close });
 
@@ -82,7 +97,7 @@ try {
       mqttUrl,
       registry,
       speed: env.SIMULATOR_SPEED,
-      mqttOptions: { protocolVersion },
+      mqttOptions: { protocolVersion, ...(brokerCredentials ?? {}) },
       logger: logger.child({ module: 'simulator' }),
     });
     stops.push({ name: 'simulator', stop: () => sim.stop() });
@@ -91,8 +106,10 @@ try {
   const lines = [
     '',
     'Freiplatz is running:',
+    `  web page     ${server.url}/`,
+    `  signage      ${server.url}/signage/petrifoerder`,
     `  API          ${server.url}/v1/facilities`,
-    `  signage      ${server.url}/v1/facilities/<id>/availability`,
+    `  sign API     ${server.url}/v1/facilities/<id>/availability`,
     `  health       ${server.url}/healthz`,
     `  MQTT         ${mqttUrl}  (topics parking/v1/bays/<sensorId>)`,
     `  simulator    ${env.SIMULATOR === 'on' ? `on, ${env.SIMULATOR_SPEED}× speed (SIMULATOR=off to disable)` : 'off'}`,

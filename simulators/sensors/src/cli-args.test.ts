@@ -8,7 +8,7 @@ describe('parseCliArgs', () => {
     expect(parseCliArgs([], defaults)).toEqual({
       ok: true,
       help: false,
-      options: { url: defaults.url, registryPath: defaults.registryPath, speed: 1, qos: 1, seed: 1 },
+      options: { url: defaults.url, registryPath: defaults.registryPath, speed: 1, qos: 1, seed: 1, format: 'native', faults: {} },
     });
   });
 
@@ -28,11 +28,25 @@ describe('parseCliArgs', () => {
       '500',
       '--seed',
       '9',
+      '--format',
+      'tts',
+      '--faults',
+      'die=0.1,garbage=0.01',
     ];
     expect(parseCliArgs(argv, defaults)).toEqual({
       ok: true,
       help: false,
-      options: { url: 'mqtts://b:8883', registryPath: 'x.json', speed: 60, qos: 0, durationSeconds: 30, maxEvents: 500, seed: 9 },
+      options: {
+        url: 'mqtts://b:8883',
+        registryPath: 'x.json',
+        speed: 60,
+        qos: 0,
+        durationSeconds: 30,
+        maxEvents: 500,
+        seed: 9,
+        format: 'tts',
+        faults: { die: 0.1, garbage: 0.01 },
+      },
     });
   });
 
@@ -50,6 +64,9 @@ describe('parseCliArgs', () => {
     [['--duration', '-3'], /--duration/],
     [['--url', 'http://x'], /--url must be a broker URL/],
     [['--seed', ''], /--seed must be an integer/],
+    [['--format', 'lora'], /--format must be one of native, tts, chirpstack/],
+    [['--faults', 'melt=0.1'], /unknown fault "melt"/],
+    [['--faults', 'die=2'], /die must be a rate from 0 to 1/],
   ])('rejects %j with a clear message', (argv, message) => {
     const result = parseCliArgs(argv, defaults);
     expect(result.ok).toBe(false);

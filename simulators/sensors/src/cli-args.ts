@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { type FaultRates, parseFaultRates } from './faults.js';
+import { type MessageFormat, messageFormats } from './message-format.js';
 
 /** What the command line asks for. */
 export interface CliOptions {
@@ -9,6 +11,8 @@ export interface CliOptions {
   durationSeconds?: number;
   maxEvents?: number;
   seed: number;
+  format: MessageFormat;
+  faults: FaultRates;
 }
 
 export type CliArgsResult = { ok: true; help: false; options: CliOptions } | { ok: true; help: true } | { ok: false; message: string };
@@ -25,6 +29,10 @@ Options:
   --duration <secs>    stop after this many real seconds
   --events <n>         stop after this many messages
   --seed <int>         random seed (default 1)
+  --format <f>         native (default), tts (The Things Stack v3 uplinks) or chirpstack (ChirpStack v4 uplinks)
+  --faults <rates>     inject faults, e.g. die=0.02,stick=0.01,flap=0.01,skew=0.01,drain=0.02,garbage=0.005
+                       (share of devices that die, stick, flap, run a clock 10–60 min ahead or drain fast;
+                       share of messages replaced by garbage)
   -h, --help           show this help
 
 Without --duration or --events it runs until Ctrl-C.`;
@@ -47,6 +55,8 @@ export function parseCliArgs(argv: string[], defaults: { url: string; registryPa
         duration: { type: 'string' },
         events: { type: 'string' },
         seed: { type: 'string' },
+        format: { type: 'string' },
+        faults: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -62,7 +72,12 @@ export function parseCliArgs(argv: string[], defaults: { url: string; registryPa
   const seed = readNumber(values.seed, '--seed', 1, problems, Number.isSafeInteger, 'an integer');
   const duration = readNumber(values.duration, '--duration', undefined, problems, (n) => n > 0, 'a number of seconds > 0');
   const events = readNumber(values.events, '--events', undefined, problems, (n) => Number.isSafeInteger(n) && n > 0, 'an integer > 0');
-  if (problems.length > 0) return { ok: false, message: problems.join('\n') };
+  const format = String(values.format ?? 'native');
+  if (!(messageFormats as readonly string[]).includes(format))
+    problems.push(`--format must be one of ${messageFormats.join(', ')}, got "${format}"`);
+  const faults = parseFaultRates(String(values.faults ?? ''));
+  if (!faults.ok) problems.push(faults.message);
+  if (problems.length > 0 || !faults.ok) return { ok: false, message: problems.join('\n') };
   return {
     ok: true,
     help: false,
@@ -72,6 +87,8 @@ export function parseCliArgs(argv: string[], defaults: { url: string; registryPa
       speed: speed ?? 1,
       qos: qos === 0 ? 0 : 1,
       seed: seed ?? 1,
+      format: format as MessageFormat,
+      faults: faults.rates,
       ...(duration === undefined ? {} : { durationSeconds: duration }),
       ...(events === undefined ? {} : { maxEvents: events }),
     },

@@ -40,7 +40,8 @@ const bounds = [
 ].filter((b) => b !== null);
 process.stderr.write(
   `Freiplatz sensor simulator: ${registry.sensors.length} sensors in ${registry.facilities.length} facilities → ${redactUrl(options.url)}\n` +
-    `speed ×${options.speed}, QoS ${options.qos}, seed ${options.seed}; ` +
+    `speed ×${options.speed}, QoS ${options.qos}, seed ${options.seed}, format ${options.format}` +
+    `${Object.keys(options.faults).length > 0 ? `, faults ${JSON.stringify(options.faults)}` : ''}; ` +
     `${bounds.length > 0 ? `stops after ${bounds.join(' or ')}` : 'runs until Ctrl-C'}\n`,
 );
 
@@ -55,6 +56,8 @@ const simulator = createSimulator({
   speed: options.speed,
   qos: options.qos,
   seed: options.seed,
+  format: options.format,
+  faults: options.faults,
   ...(options.durationSeconds === undefined ? {} : { durationSeconds: options.durationSeconds }),
   ...(options.maxEvents === undefined ? {} : { maxEvents: options.maxEvents }),
   onProgress: printProgress,

@@ -46,6 +46,7 @@ export function createOccupancyModel(registry: Registry, options: OccupancyModel
   const time = readLocalTime(options.startMs, timeZone);
   const spots: ModelSpot[] = [];
   for (const sensor of registry.sensors) {
+    if (sensor.kind !== 'bay') continue;
     const found = spotsById.get(sensor.spotId);
     if (!found) continue;
     const { facility, spot } = found;

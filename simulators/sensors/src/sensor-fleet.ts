@@ -1,4 +1,6 @@
 import type { Registry } from '@freiplatz/domain';
+import { applyFaults, type DeviceFaults, makeGarbage, NO_FAULTS } from './faults.js';
+import { encodeBayReading, type MessageFormat } from './message-format.js';
 import type { OccupancyModel } from './occupancy-model.js';
 import { pickBetween, type Rng } from './rng.js';
 
@@ -30,6 +32,16 @@ export interface BayMessage {
 export interface PlannedMessage {
   index: number;
   reason: MessageReason;
+  /** What the device reports: the bay's state, unless a fault says otherwise. */
+  occupied: boolean;
+}
+
+/** How messages are encoded and which faults are injected. */
+export interface MessageOptions {
+  format?: MessageFormat;
+  faults?: DeviceFaults;
+  /** Share of messages replaced by garbage payloads. */
+  garbageRate?: number;
 }
 
 const BATTERY_DRAIN_PER_MESSAGE = 0.00002;
@@ -54,15 +66,22 @@ export function createSensorFleet(registry: Registry, model: OccupancyModel, rng
  * Lists what to send at real time `realMs`: initial states first, then spots whose state differs
  * from what their device last reported, then heartbeats that are due. At most one message per device.
  */
-export function planMessages(devices: readonly SensorDevice[], model: OccupancyModel, realMs: number): PlannedMessage[] {
+export function planMessages(
+  devices: readonly SensorDevice[],
+  model: OccupancyModel,
+  realMs: number,
+  faults?: readonly DeviceFaults[],
+): PlannedMessage[] {
   const initial: PlannedMessage[] = [];
   const changes: PlannedMessage[] = [];
   const heartbeats: PlannedMessage[] = [];
   devices.forEach((device, index) => {
-    const occupied = model.spots[index]?.occupied ?? false;
-    if (device.reported === null) initial.push({ index, reason: 'initial' });
-    else if (device.reported !== occupied) changes.push({ index, reason: 'change' });
-    else if (device.nextHeartbeatMs <= realMs) heartbeats.push({ index, reason: 'heartbeat' });
+    const f = faults?.[index] ?? NO_FAULTS;
+    if (f.diesAtMs !== null && realMs >= f.diesAtMs) return;
+    const occupied = applyFaults(f, model.spots[index]?.occupied ?? false, device.reported, realMs);
+    if (device.reported === null) initial.push({ index, reason: 'initial', occupied });
+    else if (device.reported !== occupied) changes.push({ index, reason: 'change', occupied });
+    else if (device.nextHeartbeatMs <= realMs) heartbeats.push({ index, reason: 'heartbeat', occupied });
   });
   return [...initial, ...changes, ...heartbeats];
 }
@@ -77,22 +96,27 @@ export function buildBayMessage(
   reason: MessageReason,
   realMs: number,
   rng: Rng,
+  options: MessageOptions = {},
 ): BayMessage | null {
   if (reason === 'change' && device.reported === occupied) return null;
   const firstMessage = device.reported === null;
   device.seq += 1;
-  device.battery = Math.max(BATTERY_FLOOR, device.battery - BATTERY_DRAIN_PER_MESSAGE);
+  const faults = options.faults ?? NO_FAULTS;
+  device.battery = Math.max(BATTERY_FLOOR - 0.4, device.battery - BATTERY_DRAIN_PER_MESSAGE - faults.drainPerMessage);
+  if (faults.drainPerMessage === 0) device.battery = Math.max(BATTERY_FLOOR, device.battery);
   device.reported = occupied;
   // The first heartbeat is spread over the whole interval so a fleet started together does not beat together.
   const jitter = firstMessage ? pickBetween(rng, 0.05, 1) : pickBetween(rng, 0.85, 1);
   device.nextHeartbeatMs = realMs + device.heartbeatMs * jitter;
-  const body: Record<string, unknown> = {
+  const encoded = encodeBayReading(options.format ?? 'native', {
+    sensorId: device.sensorId,
     occupied,
-    ts: new Date(realMs).toISOString(),
+    ts: new Date(realMs + faults.skewMs),
     seq: device.seq,
     battery: Math.round(device.battery * 1000) / 1000,
     rssi: Math.round(device.rssiBase + pickBetween(rng, -4, 4)),
-  };
-  if (reason === 'heartbeat') body.heartbeat = true;
-  return { topic: device.topic, payload: JSON.stringify(body), reason };
+    heartbeat: reason === 'heartbeat',
+  });
+  const garbage = (options.garbageRate ?? 0) > 0 && rng() < (options.garbageRate ?? 0);
+  return { topic: encoded.topic, payload: garbage ? makeGarbage(rng) : encoded.payload, reason };
 }

@@ -41,6 +41,7 @@ describe('simulator over a real broker', () => {
     for (const { topic, payload, at } of received) {
       const decoded = decodeNativeMessage(topic, payload, at);
       if (!decoded.ok) throw new Error(`${topic}: ${decoded.reason}`);
+      if (decoded.event.kind !== 'bay') throw new Error(`${topic}: not a bay event`);
       const { sensorId, seq, heartbeat, ts } = decoded.event;
       expect(seq).not.toBeNull();
       expect(seq!).toBeGreaterThan(lastSeq.get(sensorId) ?? 0);

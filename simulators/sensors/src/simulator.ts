@@ -2,6 +2,8 @@ import { createSilentLogger, type Logger } from '@freiplatz/config';
 import type { Registry } from '@freiplatz/domain';
 import type { IClientOptions } from 'mqtt';
 import { connectClient } from './connect-client.js';
+import { assignFaults, type FaultRates } from './faults.js';
+import type { MessageFormat } from './message-format.js';
 import { advanceOccupancyModel, createOccupancyModel, measureOccupancy } from './occupancy-model.js';
 import { createRng } from './rng.js';
 import { buildBayMessage, createSensorFleet, planMessages } from './sensor-fleet.js';
@@ -30,6 +32,10 @@ export interface SimulatorOptions {
   onProgress?: (progress: SimProgress) => void;
   logger?: Logger;
   mqttOptions?: IClientOptions;
+  /** Wire format: native topics (default), or as The Things Stack v3 / ChirpStack v4 uplinks. */
+  format?: MessageFormat;
+  /** Fault injection: share of devices that die, stick, flap, run a skewed clock or drain fast; share of garbage messages. */
+  faults?: FaultRates;
 }
 
 export interface Simulator {
@@ -58,6 +64,9 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }),
   });
   const devices = createSensorFleet(options.registry, model, deviceRng);
+  const faultRates = options.faults ?? {};
+  const deviceFaults = assignFaults(devices.length, faultRates, createRng(seed ^ 0xfa17), Date.now());
+  const messageOptions = { format: options.format ?? ('native' as const), garbageRate: faultRates.garbage ?? 0 };
   const counters = { published: 0, initial: 0, change: 0, heartbeat: 0 };
   let publisher: WindowedPublisher | undefined;
   let startedAtMs: number | null = null;
@@ -87,11 +96,15 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     let lastProgress = { atMs: Date.now(), published: 0 };
     while (!boundHit()) {
       advanceOccupancyModel(model, virtual.simAt(Date.now()), modelRng);
-      for (const { index, reason } of planMessages(devices, model, Date.now())) {
+      for (const { index, reason, occupied } of planMessages(devices, model, Date.now(), deviceFaults)) {
         const device = devices[index];
         const spot = model.spots[index];
         if (!device || !spot || boundHit()) break;
-        const message = buildBayMessage(device, spot.occupied, reason, Date.now(), deviceRng);
+        const faults = deviceFaults[index];
+        const message = buildBayMessage(device, occupied, reason, Date.now(), deviceRng, {
+          ...messageOptions,
+          ...(faults ? { faults } : {}),
+        });
         if (!message) continue;
         if (!(await send.send(message.topic, message.payload))) break;
         counters.published++;

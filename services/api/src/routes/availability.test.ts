@@ -2,6 +2,7 @@ import { createSilentLogger } from '@freiplatz/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRegistry, createHarness, type Harness } from '../../../../test/harness.js';
 import { createApp } from '../app.js';
+import { closeApp } from '../public-api.js';
 
 describe('GET /v1/facilities/{id}/availability', () => {
   let h: Harness;
@@ -13,10 +14,14 @@ describe('GET /v1/facilities/{id}/availability', () => {
   beforeAll(async () => {
     h = await createHarness();
     await h.importRegistry(buildRegistry({ id: 'sign', spots: 3 }, { id: 'dark', spots: 2 }));
-    app = createApp({ db: h.db, logger: createSilentLogger() });
+    // LISTEN/NOTIFY mode, as in production: reads come from the in-memory copy.
+    app = createApp({ db: h.db, logger: createSilentLogger(), databaseUrl: h.databaseUrl });
     await h.startIngest();
   });
-  afterAll(async () => h?.close());
+  afterAll(async () => {
+    await closeApp(app);
+    await h?.close();
+  });
 
   it('answers a small body with a strong ETag from the state version and cache headers', async () => {
     const res = await app.request(path);
@@ -75,6 +80,16 @@ describe('GET /v1/facilities/{id}/availability', () => {
     expect(await res.json()).toEqual({
       error: { code: 'BAD_REQUEST', message: expect.stringContaining('format'), requestId: expect.any(String) },
     });
+  });
+
+  it('sends the same security, CORS and request-id headers on the signage fast path as on every other route', async () => {
+    const fast = await app.request(path, { headers: { Origin: 'https://example.org', 'X-Request-Id': 'sign-7' } });
+    const normal = await app.request('/v1/facilities/sign', { headers: { Origin: 'https://example.org', 'X-Request-Id': 'sign-7' } });
+    const skip = new Set(['content-type', 'content-length', 'etag', 'cache-control', 'vary']);
+    const headersOf = (res: Response) => Object.fromEntries([...res.headers.entries()].filter(([k]) => !skip.has(k)));
+    expect(headersOf(fast)).toEqual(headersOf(normal));
+    expect(fast.headers.get('X-Request-Id')).toBe('sign-7');
+    expect(fast.headers.get('Strict-Transport-Security')).not.toBeNull();
   });
 
   it('answers 404 for an unknown facility even with If-None-Match: *', async () => {

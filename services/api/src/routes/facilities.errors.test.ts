@@ -55,18 +55,21 @@ describe('facilities routes: errors and security', () => {
     }
   });
 
-  it('renders unexpected failures as INTERNAL without internals, and logs them under err', async () => {
+  it('answers 503 NOT_READY without internals when the database is unreachable, and logs why', async () => {
     const logged: { obj: unknown; msg: unknown }[] = [];
     const logger = createSilentLogger();
-    logger.error = ((obj: unknown, msg?: unknown) => logged.push({ obj, msg })) as Logger['error'];
+    logger.warn = ((obj: unknown, msg?: unknown) => logged.push({ obj, msg })) as Logger['warn'];
+    logger.child = (() => logger) as unknown as Logger['child'];
     const broken = createDb({ connectionString: 'postgres://nobody:secret@127.0.0.1:1/none' });
     try {
       const res = await createApp({ db: broken, logger }).request('/v1/facilities/p1');
-      expect(res.status).toBe(500);
+      expect(res.status).toBe(503);
       const text = await res.text();
-      expect(JSON.parse(text)).toEqual({ error: { code: 'INTERNAL', message: 'internal error', requestId: expect.any(String) } });
+      expect(JSON.parse(text)).toEqual({
+        error: { code: 'NOT_READY', message: 'facility state is not available right now', requestId: expect.any(String) },
+      });
       expect(text).not.toMatch(/ECONNREFUSED|select|facilities|at |secret/i);
-      expect(logged).toEqual([{ obj: expect.objectContaining({ err: expect.any(Error) }), msg: 'request failed' }]);
+      expect(logged).toEqual([{ obj: expect.objectContaining({ err: expect.any(Error) }), msg: 'reading facility state failed' }]);
     } finally {
       await broken.destroy();
     }

@@ -61,6 +61,7 @@ describe('facilities routes: happy paths', () => {
 
   it('shows a facility with address, opening hours, tags, confidence and per-category counts', async () => {
     expect(await getJson('/v1/facilities/altstadt')).toEqual({
+      amenities: {},
       id: 'altstadt',
       name: 'Parkhaus Altstadt',
       kind: 'car_park',

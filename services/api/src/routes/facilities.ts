@@ -1,34 +1,47 @@
-import { type Db, findFacility, findFacilityVersion, listFacilities, listSpots, type SpotRecord } from '@freiplatz/db';
+import { countAmenities, type Db, listSpots, type SpotRecord } from '@freiplatz/db';
 import { computeSpotStatus, slugSchema } from '@freiplatz/domain';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../app-env.js';
 import { ApiError } from '../errors.js';
-import { formatAvailabilityEtag, matchesIfNoneMatch } from '../etag.js';
-import { toFacilityAvailabilityView, toFacilityDetailView, toFacilitySummaryView, toSpotView } from '../facility-view.js';
+import { matchesIfNoneMatch } from '../etag.js';
+import { toFacilityDetailView, toSpotView } from '../facility-view.js';
+import { renderSearchGeoJson, renderSearchJson } from '../search/render-search.js';
+import { searchFacilities } from '../search/search-facilities.js';
+import { parseSearchQuery } from '../search/search-query.js';
+import { type FacilityCache, StateUnavailableError } from '../state/facility-cache.js';
+import type { FacilityEntry } from '../state/facility-entry.js';
 
 export interface FacilitiesRoutesOptions {
   db: Db;
+  cache: FacilityCache;
   now: () => Date;
+  /** `Cache-Control` of the availability resource. */
+  availabilityCacheControl: string;
 }
 
-const AVAILABILITY_CACHE_CONTROL = 'public, max-age=5, stale-while-revalidate=30';
-const cacheHeaders = (etag: string) => ({ ETag: etag, 'Cache-Control': AVAILABILITY_CACHE_CONTROL });
-
 /** Validates a facility id from the path; a malformed id is a bad request, not a miss. */
-function parseFacilityId(raw: string): string {
+export function parseFacilityId(raw: string): string {
   if (!slugSchema.safeParse(raw).success) {
     throw new ApiError('BAD_REQUEST', 'facility id must be a lower-case slug of 1–64 characters (a–z, 0–9, _ . -)');
   }
   return raw;
 }
 
-function parseFormat(raw: string | undefined): 'json' | 'text' {
-  if (raw === undefined || raw === 'json') return 'json';
-  if (raw === 'text') return 'text';
-  throw new ApiError('BAD_REQUEST', 'format must be "json" or "text"');
-}
-
 const facilityNotFound = (id: string) => new ApiError('NOT_FOUND', `no facility "${id}"`);
+
+/** Reads a facility from the in-memory state (waiting only when a newer version was announced). */
+export async function requireFacility(cache: FacilityCache, rawId: string): Promise<FacilityEntry> {
+  const id = parseFacilityId(rawId);
+  let entry: FacilityEntry | undefined;
+  try {
+    entry = await cache.get(id);
+  } catch (err) {
+    if (err instanceof StateUnavailableError) throw new ApiError('NOT_READY', 'facility state is not available right now', { cause: err });
+    throw err;
+  }
+  if (!entry) throw facilityNotFound(id);
+  return entry;
+}
 
 function toSpotInput(spot: SpotRecord) {
   const { sensor, sensorState } = spot;
@@ -40,51 +53,53 @@ function toSpotInput(spot: SpotRecord) {
   };
 }
 
+const wantsGeoJson = (accept: string | undefined) => accept?.includes('application/geo+json') ?? false;
+
 /** Creates the `/v1/facilities` routes. */
-export function createFacilitiesRoutes({ db, now }: FacilitiesRoutesOptions): Hono<AppEnv> {
+export function createFacilitiesRoutes({ db, cache, now, availabilityCacheControl }: FacilitiesRoutesOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.get('/', async (c) => {
-    const facilities = await listFacilities(db);
-    return c.json({ items: facilities.map(toFacilitySummaryView) });
+    const q = parseSearchQuery(c.req.query());
+    const result = searchFacilities(await cache.layout(), q);
+    c.header('Vary', 'Accept');
+    c.header('Cache-Control', 'public, max-age=5');
+    if (wantsGeoJson(c.req.header('Accept'))) {
+      return c.body(JSON.stringify(renderSearchGeoJson(result, q)), 200, { 'Content-Type': 'application/geo+json' });
+    }
+    return c.body(renderSearchJson(result, q), 200, { 'Content-Type': 'application/json' });
   });
 
   app.get('/:id', async (c) => {
-    const id = parseFacilityId(c.req.param('id'));
-    const facility = await findFacility(db, id);
-    if (!facility) throw facilityNotFound(id);
-    return c.json(toFacilityDetailView(facility));
+    const entry = await requireFacility(cache, c.req.param('id'));
+    const amenities = await countAmenities(db, entry.id);
+    return c.json({ ...toFacilityDetailView(entry.record), amenities }, 200, { 'Cache-Control': 'public, max-age=5' });
   });
 
   app.get('/:id/spots', async (c) => {
-    const id = parseFacilityId(c.req.param('id'));
-    const [facility, spots] = await Promise.all([findFacility(db, id), listSpots(db, id)]);
-    if (!facility) throw facilityNotFound(id);
+    const entry = await requireFacility(cache, c.req.param('id'));
+    const spots = await listSpots(db, entry.id);
     const at = now();
     return c.json({ items: spots.map((s) => toSpotView(s, computeSpotStatus(toSpotInput(s), at))) });
   });
 
-  app.get('/:id/availability', async (c) => {
-    const id = parseFacilityId(c.req.param('id'));
-    const format = parseFormat(c.req.query('format'));
-    const ifNoneMatch = c.req.header('If-None-Match');
-    if (ifNoneMatch !== undefined) {
-      // The signage hot path: one primary-key read of the version, no body built.
-      const version = await findFacilityVersion(db, id);
-      if (version !== undefined) {
-        const etag = formatAvailabilityEtag(id, version);
-        if (matchesIfNoneMatch(ifNoneMatch, etag)) return c.body(null, 304, cacheHeaders(etag));
-      }
-    }
-    const facility = await findFacility(db, id);
-    if (!facility) throw facilityNotFound(id);
-    // The ETag comes from the same row as the body, so the two can never disagree.
-    const etag = formatAvailabilityEtag(id, facility.state.version);
-    if (matchesIfNoneMatch(ifNoneMatch, etag)) return c.body(null, 304, cacheHeaders(etag));
-    c.header('ETag', etag);
-    c.header('Cache-Control', AVAILABILITY_CACHE_CONTROL);
-    if (format === 'text') return c.text(facility.state.status === 'unknown' ? '-' : String(facility.state.free));
-    return c.json(toFacilityAvailabilityView(facility));
+  // The signage hot path: served from memory; a matching If-None-Match is answered before any body exists.
+  const answerAvailability = (c: Context<AppEnv>, id: string, entry: FacilityEntry | undefined): Response => {
+    if (!entry) throw facilityNotFound(parseFacilityId(id));
+    const format = c.req.query('format');
+    if (format !== undefined && format !== 'json' && format !== 'text')
+      throw new ApiError('BAD_REQUEST', 'format must be "json" or "text"');
+    const headers = { ETag: entry.etag, 'Cache-Control': availabilityCacheControl };
+    if (matchesIfNoneMatch(c.req.header('If-None-Match'), entry.etag)) return c.body(null, 304, headers);
+    if (format === 'text') return c.body(entry.availabilityText, 200, { ...headers, 'Content-Type': 'text/plain; charset=UTF-8' });
+    return c.body(entry.availabilityJson, 200, { ...headers, 'Content-Type': 'application/json' });
+  };
+
+  app.get('/:id/availability', (c): Response | Promise<Response> => {
+    const id = c.req.param('id');
+    const got = cache.get(id);
+    if (!(got instanceof Promise)) return answerAvailability(c, id, got);
+    return requireFacility(cache, id).then((entry) => answerAvailability(c, id, entry));
   });
 
   return app;

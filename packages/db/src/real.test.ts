@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { toReal } from './real.js';
+
+describe('toReal', () => {
+  it.each([
+    [3.6, 3.6],
+    [-97, -97],
+    [0, 0],
+    [9e-323, 0],
+    [-1e-40, 0],
+    [1e39, null],
+    [Number.NaN, null],
+    [Number.POSITIVE_INFINITY, null],
+    [null, null],
+    [undefined, null],
+  ])('%s → %s', (input, expected) => {
+    expect(toReal(input)).toBe(expected);
+  });
+});

@@ -1,0 +1,30 @@
+import { type SensorModel, sensorModelSchema } from '@freiplatz/domain';
+import type { Kysely } from 'kysely';
+import type { Database } from './database.js';
+
+/** Stores registry-defined sensor models (built-in models live in @freiplatz/domain). */
+export async function upsertSensorModels(db: Kysely<Database>, models: readonly SensorModel[], now: Date): Promise<void> {
+  if (models.length === 0) return;
+  await db
+    .insertInto('sensor_models')
+    .values(models.map((m) => ({ id: m.id, definition: JSON.stringify(m), updated_at: now })))
+    .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ definition: eb.ref('excluded.definition'), updated_at: now })))
+    .execute();
+}
+
+/** Registry models by id; a stored definition that no longer validates is skipped. */
+export async function listSensorModels(db: Kysely<Database>): Promise<Map<string, SensorModel>> {
+  const rows = await db.selectFrom('sensor_models').select(['id', 'definition']).execute();
+  const models = new Map<string, SensorModel>();
+  for (const row of rows) {
+    const parsed = sensorModelSchema.safeParse(row.definition);
+    if (parsed.success) models.set(row.id, parsed.data);
+  }
+  return models;
+}
+
+/** Model id of every registered sensor. */
+export async function listSensorModelAssignments(db: Kysely<Database>): Promise<Map<string, string>> {
+  const rows = await db.selectFrom('sensors').select(['id', 'model']).execute();
+  return new Map(rows.map((r) => [r.id, r.model]));
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { checkSensorId, type DecodeResult, describeIssues, parseJsonPayload } from './decode.js';
+import type { SensorModel } from './sensor-model.js';
+import { bestRssi, buildUplinkEvent, parseServerTime } from './uplink-event.js';
+
+/** `v3/{application}@{tenant}/devices/{deviceId}/up` of The Things Stack v3. */
+export const TTS_UPLINK_TOPIC = /^v3\/[^/]+\/devices\/([^/]+)\/up$/;
+
+// The Things Stack leaves out fields whose value is zero or empty, so almost everything is optional.
+const ttsUplinkSchema = z.object({
+  end_device_ids: z.object({ device_id: z.string().optional(), dev_eui: z.string().optional() }).optional(),
+  received_at: z.string().optional(),
+  uplink_message: z.object({
+    f_cnt: z.number().int().min(0).max(0xffffffff).optional(),
+    decoded_payload: z.record(z.string(), z.unknown()).optional(),
+    rx_metadata: z.array(z.object({ rssi: z.number().optional(), channel_rssi: z.number().optional() })).optional(),
+    received_at: z.string().optional(),
+  }),
+});
+
+/** Decodes a TTS v3 uplink: device id → sensor, `f_cnt` → seq, `received_at` → ts, best `rx_metadata[].rssi`. */
+export function decodeTtsUplink(
+  topic: string,
+  payload: Uint8Array,
+  receivedAt: Date,
+  modelOf: (sensorId: string) => SensorModel,
+): DecodeResult {
+  const match = TTS_UPLINK_TOPIC.exec(topic);
+  if (!match) return { ok: false, code: 'UNKNOWN_TOPIC', reason: `no decoder for topic "${topic.slice(0, 200)}"` };
+  const id = checkSensorId(match[1]);
+  if (!id.ok) return id;
+  const json = parseJsonPayload(payload);
+  if (!json.ok) return json;
+  const parsed = ttsUplinkSchema.safeParse(json.json);
+  if (!parsed.success) return { ok: false, code: 'INVALID_PAYLOAD', reason: describeIssues(parsed.error.issues) };
+  const up = parsed.data;
+  const deviceId = up.end_device_ids?.device_id;
+  if (deviceId !== undefined && deviceId !== id.sensorId) {
+    return { ok: false, code: 'DEVICE_MISMATCH', reason: `topic names device "${id.sensorId}", payload "${deviceId.slice(0, 64)}"` };
+  }
+  const decoded = up.uplink_message.decoded_payload;
+  if (decoded === undefined || Object.keys(decoded).length === 0) {
+    return { ok: false, code: 'NO_DECODED_PAYLOAD', reason: 'uplink_message.decoded_payload is missing: configure a payload formatter' };
+  }
+  const rx = up.uplink_message.rx_metadata ?? [];
+  return buildUplinkEvent(
+    {
+      sensorId: id.sensorId,
+      ts: parseServerTime(up.received_at ?? up.uplink_message.received_at),
+      // An absent f_cnt is TTS leaving out a zero.
+      seq: up.uplink_message.f_cnt ?? 0,
+      rssi: bestRssi(rx.map((r) => r.rssi ?? r.channel_rssi)),
+      object: decoded,
+    },
+    modelOf(id.sensorId),
+    receivedAt,
+  );
+}

@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOpsFixture, type OpsFixture } from './ops-fixture.js';
+
+describe('operator API: errors', () => {
+  let f: OpsFixture;
+  beforeAll(async () => {
+    f = await createOpsFixture();
+  });
+  afterAll(async () => f?.h.close());
+
+  it.each([
+    ['an unknown health flag', '/v1/ops/sensors?health=sleepy', 400, 'BAD_REQUEST', 'health'],
+    ['a bad facility id', '/v1/ops/sensors?facility=Not%20A%20Slug', 400, 'BAD_REQUEST', 'facility'],
+    ['a bad sensor id', '/v1/ops/sensors/a%20b', 400, 'BAD_REQUEST', 'sensor id'],
+    ['an unknown sensor', '/v1/ops/sensors/nobody', 404, 'NOT_FOUND', 'nobody'],
+    ['a bad event limit', '/v1/ops/sensors/quick-1-s?limit=0', 400, 'BAD_REQUEST', 'limit'],
+    ['a bad rejects window', '/v1/ops/rejects?hours=-1', 400, 'BAD_REQUEST', 'hours'],
+    ['a bad audit cursor', '/v1/ops/audit?before=abc', 400, 'BAD_REQUEST', 'before'],
+    ['an unknown ops path', '/v1/ops/nothing', 404, 'NOT_FOUND', 'no such'],
+  ])('answers %s in the one error shape', async (_name, path, status, code, messagePart) => {
+    const res = await f.get(path, f.keys.admin);
+    expect(res.status).toBe(status);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe(code);
+    expect(body.error.message).toContain(messagePart);
+  });
+
+  it.each([
+    ['a body that is not JSON', 'PUT', '/v1/ops/registry', '{nope', 400, 'JSON'],
+    ['an invalid registry', 'PUT', '/v1/ops/registry', { version: 2, facilities: [] }, 400, 'version'],
+    ['a closure without reason', 'POST', '/v1/ops/facilities/quick/closures', { closed: true }, 400, 'reason'],
+    [
+      'a closure of a foreign spot',
+      'POST',
+      '/v1/ops/facilities/quick/closures',
+      { closed: true, spots: ['ulrich-17'], reason: 'x' },
+      400,
+      'ulrich-17',
+    ],
+    ['a closure of an unknown facility', 'POST', '/v1/ops/facilities/nowhere/closures', { closed: true, reason: 'x' }, 404, 'nowhere'],
+    ['a registry over 5 MiB', 'PUT', '/v1/ops/registry', `{"pad":"${'x'.repeat(5 * 1024 * 1024)}"}`, 413, 'too large'],
+  ])('refuses %s', async (_name, method, path, body, status, messagePart) => {
+    const res = await f.send(method, path, body, f.keys.admin);
+    expect(res.status).toBe(status);
+    const json = (await res.json()) as { error: { message: string } };
+    expect(json.error.message).toContain(messagePart);
+  });
+});

@@ -1,0 +1,54 @@
+import { createSilentLogger } from '@freiplatz/config';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildRegistry, createHarness, type Harness } from '../../../../test/harness.js';
+import { createApp } from '../app.js';
+
+describe('protection of the public API', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+    await h.importRegistry(buildRegistry({ id: 'p', spots: 1 }));
+  });
+  afterAll(async () => h?.close());
+
+  it('limits each client with 429 and Retry-After once its burst is spent', async () => {
+    const app = createApp({ db: h.db, logger: createSilentLogger(), rateLimit: { ratePerSecond: 0.5, burst: 3 } });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await app.request('/v1/facilities/p/availability')).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const limited = await app.request('/v1/facilities/p/availability');
+    expect(limited.headers.get('Retry-After')).toBe('2');
+    expect(((await limited.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
+    // Health checks of load balancers are not counted.
+    expect((await app.request('/healthz')).status).toBe(200);
+  });
+
+  it('refuses request bodies over 16 KiB with 413', async () => {
+    const app = createApp({ db: h.db, logger: createSilentLogger() });
+    const res = await app.request('/v1/facilities', {
+      method: 'POST',
+      body: 'x'.repeat(17 * 1024),
+      headers: { 'Content-Length': String(17 * 1024) },
+    });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('opens CORS for public reads only, and sends security headers', async () => {
+    const app = createApp({ db: h.db, logger: createSilentLogger() });
+    const origin = { Origin: 'https://example.org' };
+    for (const path of ['/v1/facilities', '/v1/facilities/p/availability', '/openapi.json']) {
+      const res = await app.request(path, { headers: origin });
+      expect(res.headers.get('Access-Control-Allow-Origin'), path).toBe('*');
+      expect(res.headers.get('X-Content-Type-Options'), path).toBe('nosniff');
+    }
+    const preflight = await app.request('/v1/facilities', {
+      method: 'OPTIONS',
+      headers: { ...origin, 'Access-Control-Request-Method': 'GET' },
+    });
+    expect(preflight.headers.get('Access-Control-Allow-Methods')).toBe('GET,HEAD,OPTIONS');
+    for (const path of ['/healthz', '/v1/ops/sensors']) {
+      expect((await app.request(path, { headers: origin })).headers.get('Access-Control-Allow-Origin'), path).toBeNull();
+    }
+  });
+});

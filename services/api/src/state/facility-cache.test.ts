@@ -1,0 +1,111 @@
+import { createSilentLogger } from '@freiplatz/config';
+import { type ChangedFacility, createPool, type Database } from '@freiplatz/db';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildRegistry, createHarness, type Harness } from '../../../../test/harness.js';
+import { createFacilityCache, type FacilityCache } from './facility-cache.js';
+import type { FacilityEntry } from './facility-entry.js';
+
+describe('facility cache (LISTEN/NOTIFY)', () => {
+  let h: Harness;
+  let queries = 0;
+  let counted: Kysely<Database>;
+  let cache: FacilityCache;
+  const observed: Array<{ change: ChangedFacility; read: Promise<FacilityEntry | undefined> | FacilityEntry | undefined }> = [];
+  const stateVersion = async (id: string) =>
+    (await h.db.selectFrom('facility_state').select('version').where('facility_id', '=', id).executeTakeFirstOrThrow()).version;
+
+  beforeAll(async () => {
+    h = await createHarness();
+    await h.importRegistry(buildRegistry({ id: 'sign', spots: 4 }, { id: 'other', spots: 2 }));
+    counted = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: createPool({ connectionString: h.databaseUrl, max: 2 }) }),
+      log: () => {
+        queries += 1;
+      },
+    });
+    cache = createFacilityCache({
+      db: counted,
+      logger: createSilentLogger(),
+      databaseUrl: h.databaseUrl,
+      // A read issued the moment a notification arrives must already see that version.
+      onNotification: (changes) => {
+        for (const change of changes) observed.push({ change, read: cache.get(change.facilityId) });
+      },
+    });
+    await cache.ready();
+    await h.startIngest({ batchSize: 2, flushMs: 1 });
+  });
+  afterAll(async () => {
+    await cache?.close();
+    await counted?.destroy();
+    await h?.close();
+  });
+
+  it('answers reads from memory without touching the database', async () => {
+    await expect.poll(() => cache.listening).toBe(true);
+    const before = queries;
+    for (let i = 0; i < 200; i++) {
+      const entry = cache.get('sign');
+      expect(entry).not.toBeInstanceOf(Promise);
+      expect((entry as FacilityEntry).id).toBe('sign');
+    }
+    expect(cache.get('nope')).toBeUndefined();
+    expect(queries).toBe(before);
+  });
+
+  it('never serves a state older than the last notified commit', async () => {
+    observed.length = 0;
+    const ts = Date.now();
+    for (let seq = 1; seq <= 40; seq++) {
+      await h.publish(`parking/v1/bays/sign-${(seq % 4) + 1}-s`, { occupied: seq % 3 === 0, ts: ts + seq, seq });
+      await h.publish('parking/v1/bays/other-1-s', { occupied: seq % 2 === 0, ts: ts + seq, seq });
+    }
+    const lastSeq = (sensorId: string) =>
+      h.db.selectFrom('sensor_state').select('seq').where('sensor_id', '=', sensorId).executeTakeFirst();
+    await expect
+      .poll(async () => [(await lastSeq('other-1-s'))?.seq, (await lastSeq('sign-1-s'))?.seq], { timeout: 15_000 })
+      .toEqual([40, 40]);
+    for (const id of ['sign', 'other']) {
+      const version = await stateVersion(id);
+      await expect.poll(async () => (await cache.get(id))?.version).toBe(version);
+    }
+    expect(observed.length).toBeGreaterThanOrEqual(10);
+    for (const { change, read } of observed) {
+      const entry = await read;
+      expect(entry?.version, `${change.facilityId} read after notification of v${change.version}`).toBeGreaterThanOrEqual(change.version);
+    }
+    for (const id of ['sign', 'other']) expect((await cache.get(id))?.version).toBe(await stateVersion(id));
+  });
+
+  it('reconnects after losing its connection and stays current meanwhile', async () => {
+    const admin = new pg.Client({ connectionString: h.databaseUrl });
+    await admin.connect();
+    try {
+      await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'freiplatz-api-listen' AND datname = current_database()`,
+      );
+      await expect.poll(() => cache.listening).toBe(false);
+      // Committed while nobody listens: never announced to the cache, yet reads stay current (read-through).
+      const before = await stateVersion('other');
+      await h.publish('parking/v1/bays/other-2-s', { occupied: false, ts: Date.now(), seq: 100 });
+      await expect.poll(() => stateVersion('other')).toBeGreaterThan(before);
+      const version = await stateVersion('other');
+      expect((await cache.get('other'))?.version).toBe(version);
+      await expect.poll(() => cache.listening, { timeout: 10_000 }).toBe(true);
+      expect((cache.get('other') as FacilityEntry).version).toBe(version);
+    } finally {
+      await admin.end();
+    }
+  });
+
+  it('adds facilities imported after start and tells subscribers', async () => {
+    const seen: string[] = [];
+    const unsubscribe = cache.subscribe((slot) => seen.push(slot.id));
+    await h.importRegistry(buildRegistry({ id: 'late', spots: 1 }));
+    await expect.poll(() => (cache.get('late') as FacilityEntry | undefined)?.id).toBe('late');
+    expect(seen).toContain('late');
+    unsubscribe();
+  });
+});

@@ -1,0 +1,56 @@
+import type { FacilityRecord } from '@freiplatz/db';
+import { formatAvailabilityEtag } from '../etag.js';
+import { toFacilityAvailabilityView, toFacilitySummaryView } from '../facility-view.js';
+
+type Summary = ReturnType<typeof toFacilitySummaryView>;
+
+/** One facility at one state version, with its representations built once, on first use. */
+export class FacilityEntry {
+  readonly etag: string;
+  #availabilityJson: string | undefined;
+  #summary: Summary | undefined;
+  #summaryJson: string | undefined;
+
+  constructor(readonly record: FacilityRecord) {
+    this.etag = formatAvailabilityEtag(record.id, record.state.version);
+  }
+
+  get id(): string {
+    return this.record.id;
+  }
+
+  get version(): number {
+    return this.record.state.version;
+  }
+
+  /** The signage body as JSON text. */
+  get availabilityJson(): string {
+    this.#availabilityJson ??= JSON.stringify(toFacilityAvailabilityView(this.record));
+    return this.#availabilityJson;
+  }
+
+  /** The bare free count for LED signs, `-` when unknown. */
+  get availabilityText(): string {
+    return this.record.state.status === 'unknown' ? '-' : String(this.record.state.free);
+  }
+
+  /** The facility as listed by search. */
+  get summary(): Summary {
+    this.#summary ??= toFacilitySummaryView(this.record);
+    return this.#summary;
+  }
+
+  /** `summary` as JSON text, for building lists by concatenation. */
+  get summaryJson(): string {
+    this.#summaryJson ??= JSON.stringify(this.summary);
+    return this.#summaryJson;
+  }
+}
+
+/** A facility's place in the in-memory index; `entry` is swapped on each state change. */
+export interface FacilitySlot {
+  readonly id: string;
+  readonly lat: number;
+  readonly lon: number;
+  entry: FacilityEntry;
+}

@@ -1,0 +1,3 @@
+import { describeQueryFuzz, FULL_BUDGET } from './suites.js';
+
+describeQueryFuzz(FULL_BUDGET);

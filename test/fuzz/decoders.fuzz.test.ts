@@ -1,0 +1,3 @@
+import { describeDecoderFuzz, FULL_BUDGET } from './suites.js';
+
+describeDecoderFuzz(FULL_BUDGET);

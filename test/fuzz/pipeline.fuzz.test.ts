@@ -1,0 +1,3 @@
+import { describePipelineFuzz, FULL_BUDGET } from './suites.js';
+
+describePipelineFuzz(FULL_BUDGET);

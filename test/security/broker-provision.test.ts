@@ -1,0 +1,95 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { hashMosquittoPassword, parsePasswordFile, verifyMosquittoPassword } from '../../infra/scripts/mosquitto-passwd.js';
+import { provisionBrokerCredentials } from '../../infra/scripts/provision.js';
+import { buildRegistry } from '../harness.js';
+import { REPO_ROOT } from '../support/processes.js';
+
+const staticAcl = readFileSync(join(REPO_ROOT, 'infra/mosquitto/acl'), 'utf8');
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'freiplatz-provision-'));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('mosquitto password hashes', () => {
+  it('verifies a hash made by the real mosquitto_passwd, and rejects a wrong password', () => {
+    const file = join(tempDir(), 'passwd');
+    writeFileSync(file, '');
+    execFileSync('mosquitto_passwd', ['-b', file, 'sensor-1', 'right horse battery']);
+    const hash = parsePasswordFile(readFileSync(file, 'utf8')).get('sensor-1')!;
+    expect(hash).toMatch(/^\$7\$101\$/);
+    expect(verifyMosquittoPassword('right horse battery', hash)).toBe(true);
+    expect(verifyMosquittoPassword('wrong horse battery', hash)).toBe(false);
+  });
+
+  it('writes the same format as mosquitto_passwd: $7$, iterations, 12-byte salt, 64-byte PBKDF2-SHA512 hash', () => {
+    const [, prefix, iterations, salt, hash] = hashMosquittoPassword('secret').split('$');
+    expect([prefix, iterations]).toEqual(['7', '101']);
+    expect(Buffer.from(salt!, 'base64')).toHaveLength(12);
+    expect(Buffer.from(hash!, 'base64')).toHaveLength(64);
+  });
+});
+
+describe('provisioning from the registry', () => {
+  const registry = buildRegistry({ id: 'east', spots: 3 });
+
+  it('issues one account per sensor and per ingest worker, and an ACL block for each worker', () => {
+    const result = provisionBrokerCredentials({ registry, staticAcl, ingestWorkers: 2 });
+    expect(result.issued.map((c) => c.username)).toEqual(['east-1-s', 'east-2-s', 'east-3-s', 'ingest-1@svc', 'ingest-2@svc']);
+    expect(new Set(result.issued.map((c) => c.password)).size).toBe(5);
+    const hashes = parsePasswordFile(result.passwd);
+    for (const c of result.issued) expect(verifyMosquittoPassword(c.password, hashes.get(c.username)!)).toBe(true);
+    expect(result.acl).toContain('user ingest-2@svc\ntopic read parking/v1/#\n');
+    expect(hashes.has('lorawan@svc')).toBe(false);
+  });
+
+  it('keeps existing passwords, revokes sensors that left the registry and rotates on request', () => {
+    const first = provisionBrokerCredentials({ registry, staticAcl, ingestWorkers: 1 });
+    const next = provisionBrokerCredentials({
+      registry: buildRegistry({ id: 'east', spots: 2 }, { id: 'west', spots: 1 }),
+      staticAcl,
+      ingestWorkers: 1,
+      existingPasswd: first.passwd,
+      rotate: ['east-1-s'],
+    });
+    expect(next.issued.map((c) => c.username)).toEqual(['east-1-s', 'west-1-s']);
+    expect(next.kept).toEqual(['east-2-s', 'ingest-1@svc']);
+    expect(next.revoked).toEqual(['east-3-s']);
+    const old = first.issued.find((c) => c.username === 'east-2-s')!;
+    expect(verifyMosquittoPassword(old.password, parsePasswordFile(next.passwd).get('east-2-s')!)).toBe(true);
+  });
+
+  it('refuses to rotate an account it does not know', () => {
+    expect(() => provisionBrokerCredentials({ registry, staticAcl, ingestWorkers: 1, rotate: ['ghost'] })).toThrow(/ghost/);
+  });
+});
+
+describe('pnpm broker:provision', () => {
+  it('writes passwd, acl and the issued passwords once, readable by the owner only', () => {
+    const out = tempDir();
+    const registryFile = join(out, 'registry.json');
+    writeFileSync(registryFile, JSON.stringify(buildRegistry({ id: 'cli', spots: 2 })));
+    const run = () =>
+      JSON.parse(
+        execFileSync(process.execPath, ['--import', 'tsx', 'infra/scripts/provision-broker.ts', '--registry', registryFile, '--out', out], {
+          cwd: REPO_ROOT,
+          encoding: 'utf8',
+        }),
+      ) as { issued: number; issuedFile: string | null; kept: number };
+    const first = run();
+    expect(first.issued).toBe(4);
+    for (const file of [join(out, 'passwd'), join(out, 'acl'), first.issuedFile!]) expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(first.issuedFile!, 'utf8').trim().split('\n')).toHaveLength(5);
+    const second = run();
+    expect(second).toMatchObject({ issued: 0, issuedFile: null, kept: 4 });
+    expect(readdirSync(out).filter((f) => f.startsWith('issued-'))).toHaveLength(1);
+  });
+});

@@ -1,0 +1,125 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkComposeFile, checkDockerfileCopies, readComposeFile, readPrometheusTargets } from '../../infra/scripts/check-deploy.js';
+import { buildRegistry, createHarness, type Harness } from '../harness.js';
+import { findFreePort } from '../support/ports.js';
+import { REPO_ROOT } from '../support/processes.js';
+
+// No Docker engine here: what can be checked without one is checked (see infra/README.md).
+const compose = readComposeFile();
+const env = (service: string) => (compose.services[service] as { environment?: Record<string, string> }).environment ?? {};
+
+describe('compose file', () => {
+  it('validates against the compose schema and has no dangling reference', () => {
+    expect(checkComposeFile()).toEqual([]);
+  });
+
+  it('is refused by the check when a key is misspelt or a reference dangles', () => {
+    const broken = structuredClone(compose) as unknown as { services: Record<string, Record<string, unknown>> };
+    broken.services['api-1'] = { ...broken.services['api-1'], read_onyl: true };
+    expect(checkComposeFile(broken).join('\n')).toContain('additional properties');
+    const dangling = structuredClone(compose) as unknown as { services: Record<string, Record<string, unknown>> };
+    dangling.services['api-2'] = { ...dangling.services['api-2'], networks: ['nowhere'] };
+    expect(checkComposeFile(dangling)).toEqual(['api-2: unknown network nowhere']);
+  });
+
+  it('runs two ingest workers in one shared-subscription group and two API replicas behind the proxy, all hardened', () => {
+    expect(env('ingest-1').MQTT_SHARE_GROUP).toBe('ingest');
+    expect(env('ingest-2').MQTT_SHARE_GROUP).toBe('ingest');
+    expect(env('ingest-1').MQTT_URL).toMatch(/^mqtts:\/\//);
+    for (const name of ['ingest-1', 'ingest-2', 'api-1', 'api-2', 'proxy', 'mosquitto', 'prometheus']) {
+      expect(compose.services[name], name).toMatchObject({ read_only: true });
+    }
+    for (const name of ['ingest-1', 'ingest-2', 'api-1', 'api-2', 'mosquitto']) {
+      expect(compose.services[name], name).toMatchObject({ cap_drop: ['ALL'] });
+    }
+    expect(compose.services.mosquitto?.volumes).toContain('./mosquitto/mosquitto.conf:/mosquitto/config/mosquitto.conf:ro');
+    expect(readFileSync(join(REPO_ROOT, 'infra/nginx/nginx.conf'), 'utf8')).toMatch(/server api-1:3000[^;]*;\s+server api-2:3000/);
+  });
+
+  it('has Prometheus scrape both ingest workers and both API replicas', () => {
+    const hosts = readPrometheusTargets().map((t) => t.split(':')[0]);
+    expect(hosts).toEqual(expect.arrayContaining(['ingest-1', 'ingest-2', 'api-1', 'api-2']));
+    for (const host of hosts) if (host !== 'localhost') expect(compose.services[host!], host).toBeDefined();
+  });
+});
+
+describe('container image', () => {
+  it('copies only files that exist in the build context', () => {
+    const { copies, missing } = checkDockerfileCopies();
+    expect(copies.length).toBeGreaterThan(3);
+    expect(missing).toEqual([]);
+  });
+
+  it('runs as a non-root user with a health check and no package manager in the runtime stage', () => {
+    const runtime = readFileSync(join(REPO_ROOT, 'infra/docker/Dockerfile'), 'utf8').split(/^FROM .* AS runtime$/m)[1] ?? '';
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(runtime).toMatch(/^HEALTHCHECK /m);
+    expect(runtime).not.toMatch(/pnpm|npm install|npx/);
+  });
+});
+
+describe('the images’ commands start the services here', () => {
+  let harness: Harness;
+  const out = mkdtempSync(join(tmpdir(), 'freiplatz-image-'));
+  const children: ChildProcess[] = [];
+  beforeAll(async () => {
+    harness = await createHarness();
+    await harness.importRegistry(buildRegistry({ id: 'img', spots: 1 }));
+    for (const service of ['ingest', 'api']) {
+      execFileSync(process.execPath, ['infra/docker/build-service.mjs', service, join(out, service)], { cwd: REPO_ROOT, stdio: 'ignore' });
+    }
+  }, 120_000);
+  afterAll(async () => {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));
+    await harness?.close();
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  // As the image runs it: `node /app/main.mjs`, no TypeScript loader, no node_modules beyond Leaflet's static files.
+  const start = (service: string, extra: Record<string, string>) => {
+    const child = spawn(process.execPath, [join(out, service, 'services', service, 'src', 'main.mjs')], {
+      cwd: join(out, service),
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', LOG_FORMAT: 'json', DATABASE_URL: harness.databaseUrl, ...extra },
+      stdio: 'ignore',
+    });
+    children.push(child);
+    return child;
+  };
+  const healthy = (service: string, url: string) => {
+    try {
+      execFileSync(process.execPath, [join(out, service, 'healthcheck.mjs')], { env: { HEALTHCHECK_URL: url }, stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('bundles each service without dev dependencies', () => {
+    expect(readdirSync(join(out, 'api', 'node_modules'))).toEqual(['leaflet']);
+    expect(existsSync(join(out, 'ingest', 'node_modules'))).toBe(false);
+  });
+
+  it('starts the ingest bundle, which reports healthy through its metrics endpoint', async () => {
+    const port = await findFreePort();
+    start('ingest', {
+      MQTT_URL: harness.mqttUrl,
+      MQTT_PROTOCOL_VERSION: String(harness.mqttProtocolVersion),
+      INGEST_METRICS_PORT: String(port),
+    });
+    await expect.poll(() => healthy('ingest', `http://127.0.0.1:${port}/metrics`), { timeout: 30_000, interval: 250 }).toBe(true);
+  });
+
+  it('starts the API bundle, which reports healthy and serves the facilities', async () => {
+    const port = await findFreePort();
+    start('api', { PORT: String(port), HOST: '127.0.0.1' });
+    await expect.poll(() => healthy('api', `http://127.0.0.1:${port}/healthz`), { timeout: 30_000, interval: 250 }).toBe(true);
+    const res = await fetch(`http://127.0.0.1:${port}/v1/facilities`);
+    expect(res.status).toBe(200);
+    expect(JSON.stringify(await res.json())).toContain('img');
+  });
+});

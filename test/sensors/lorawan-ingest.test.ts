@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, type Harness } from '../harness.js';
+import { buildSensorsRegistry } from './registry.js';
+
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../fixtures/lorawan/${name}`, import.meta.url), 'utf8')) as {
+    topic: string;
+    payload: Record<string, unknown>;
+  };
+
+const sensorState = (h: Harness, id: string) => h.db.selectFrom('sensor_state').selectAll().where('sensor_id', '=', id).executeTakeFirst();
+const facilityState = (h: Harness, id: string) =>
+  h.db.selectFrom('facility_state').selectAll().where('facility_id', '=', id).executeTakeFirstOrThrow();
+
+describe('LoRaWAN uplinks through the real broker', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness();
+    await h.importRegistry(buildSensorsRegistry());
+    await h.startIngest();
+  });
+  afterAll(async () => h?.close());
+
+  it('marks the mapped bay occupied when the TTS v3 sample arrives', async () => {
+    const { topic, payload } = fixture('tts-v3-uplink-occupied.json');
+    expect((await facilityState(h, 'ulrich')).occupied).toBe(0);
+    await h.publish(topic, payload);
+    await expect.poll(async () => (await facilityState(h, 'ulrich')).occupied).toBe(1);
+    expect(await sensorState(h, 'bay-ulrich-017')).toMatchObject({ occupied: true, seq: 4211, rssi: -104 });
+    const event = await h.db.selectFrom('occupancy_events').selectAll().where('sensor_id', '=', 'bay-ulrich-017').executeTakeFirstOrThrow();
+    expect(event).toMatchObject({ occupied: true, seq: 4211 });
+  });
+
+  it('marks the mapped camper pitch free with its battery and temperature when the ChirpStack v4 sample arrives', async () => {
+    const { topic, payload } = fixture('chirpstack-v4-up-free.json');
+    await h.publish(topic, payload);
+    await expect.poll(async () => (await facilityState(h, 'petri')).free).toBe(1);
+    const state = await sensorState(h, 'a84041000181c0de');
+    expect(state).toMatchObject({ occupied: false, seq: 977, rssi: -97, temperature: 4 });
+    expect(state?.battery).toBeCloseTo(3.58, 5);
+    expect((await facilityState(h, 'petri')).by_category).toMatchObject({ camper: { free: 1 } });
+  });
+
+  it('updates the battery level from a ChirpStack status event without touching occupancy', async () => {
+    const { payload } = fixture('chirpstack-v4-up-free.json');
+    const topic = 'application/6f2d6a4e-1c1b-4d2a-9a51-3b1f0c7e9d10/device/a84041000181c0de/event/status';
+    await h.publish(topic, { deviceInfo: payload.deviceInfo, time: new Date().toISOString(), margin: 9, batteryLevel: 12.5 });
+    await expect.poll(async () => (await sensorState(h, 'a84041000181c0de'))?.battery_level).toBe(12.5);
+    expect(await sensorState(h, 'a84041000181c0de')).toMatchObject({ occupied: false, margin: 9, seq: 977 });
+    expect((await facilityState(h, 'petri')).free).toBe(1);
+  });
+
+  it('dead-letters an uplink without a decoded payload, with its reason', async () => {
+    await h.publish('v3/magdeburg-parking@city-md/devices/bay-ulrich-017/up', { uplink_message: { f_cnt: 4212, frm_payload: 'AQ==' } });
+    await expect
+      .poll(async () => (await h.db.selectFrom('ingest_rejects').select(['code', 'reason']).execute()).map((r) => r.code))
+      .toContain('NO_DECODED_PAYLOAD');
+  });
+});
