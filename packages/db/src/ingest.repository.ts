@@ -3,7 +3,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from './database.js';
 import { commitDeviceEvents } from './device-events.repository.js';
 import { type ChangedFacility, notifyFacilityChanges, refreshFacilityState } from './facility-state.repository.js';
-import { toReal } from './real.js';
+import { toReal, toText } from './real.js';
 
 export interface Reject {
   topic: string;
@@ -99,8 +99,10 @@ export async function commitIngestBatch(db: Kysely<Database>, batch: IngestBatch
       const r = batch.rejects;
       await sql`
         INSERT INTO ingest_rejects (topic, payload, code, reason, received_at)
-        SELECT * FROM unnest(${r.map((x) => x.topic)}::text[], ${r.map((x) => Buffer.from(x.payload))}::bytea[],
-          ${r.map((x) => x.code)}::text[], ${r.map((x) => x.reason)}::text[], ${r.map((x) => x.receivedAt)}::timestamptz[])`.execute(trx);
+        SELECT * FROM unnest(${r.map((x) => toText(x.topic))}::text[], ${r.map((x) => Buffer.from(x.payload))}::bytea[],
+          ${r.map((x) => x.code)}::text[], ${r.map((x) => toText(x.reason))}::text[], ${r.map((x) => x.receivedAt)}::timestamptz[])`.execute(
+        trx,
+      );
     }
     const changedFacilities = await refreshFacilityState(trx, facilityIds, now);
     await notifyFacilityChanges(trx, changedFacilities);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toReal } from './real.js';
+import { toReal, toText } from './real.js';
 
 describe('toReal', () => {
   it.each([
@@ -15,5 +15,12 @@ describe('toReal', () => {
     [undefined, null],
   ])('%s → %s', (input, expected) => {
     expect(toReal(input)).toBe(expected);
+  });
+});
+
+describe('toText', () => {
+  it('replaces NUL characters, which PostgreSQL text cannot hold', () => {
+    expect(toText('a\u0000b')).toBe('a\uFFFDb');
+    expect(toText('plain')).toBe('plain');
   });
 });

@@ -11,3 +11,8 @@ export function toReal(x: number | null | undefined): number | null {
   if (Math.abs(x) > REAL_MAX) return null;
   return Math.abs(x) < REAL_MIN_NORMAL ? 0 : x;
 }
+
+/** PostgreSQL `text` cannot hold NUL characters (a dead letter's topic or reason may quote input). */
+export function toText(s: string): string {
+  return s.includes('\u0000') ? s.replaceAll('\u0000', '\uFFFD') : s;
+}

@@ -15,6 +15,9 @@ export const rejectCodes = [
   'INVALID_PAYLOAD',
   'NO_DECODED_PAYLOAD',
   'DEVICE_MISMATCH',
+  // Decoded, but the database refused the event (a value no check foresaw): kept as a dead letter
+  // so that one message can never stall its batch.
+  'STORE_FAILED',
 ] as const;
 export type RejectCode = (typeof rejectCodes)[number];
 

@@ -76,7 +76,7 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
       metrics.received.inc();
       const decoded = decodeMessage(topic, payload, receivedAt, getSensorModelLookup(options.db, log).modelOf);
       if (decoded.ok) {
-        batcher.add({ event: decoded.event, ack });
+        batcher.add({ event: decoded.event, source: { topic, payload }, ack });
       } else {
         log.warn({ topic: topic.slice(0, 200), code: decoded.code, reason: decoded.reason }, 'payload rejected');
         batcher.add({ reject: { topic, payload, code: decoded.code, reason: decoded.reason, receivedAt }, ack });

@@ -1,0 +1,85 @@
+import { createSilentLogger } from '@freiplatz/config';
+import type { IngestBatch } from '@freiplatz/db';
+import type { OccupancyEvent } from '@freiplatz/domain';
+import { describe, expect, it } from 'vitest';
+import { Batcher, type BatchItem, isPermanentDbError } from './batcher.js';
+
+const event = (seq: number): OccupancyEvent =>
+  ({
+    kind: 'bay',
+    sensorId: 's1',
+    ts: new Date(1_800_000_000_000 + seq),
+    seq,
+    receivedAt: new Date(),
+    occupied: true,
+    battery: null,
+    rssi: null,
+    heartbeat: false,
+    flags: [],
+  }) as unknown as OccupancyEvent;
+
+function setup(commit: (batch: IngestBatch) => Promise<void>) {
+  const acked: number[] = [];
+  const batcher = new Batcher({ batchSize: 100, flushMs: 1, commit, logger: createSilentLogger(), retryMinMs: 1, retryMaxMs: 2 });
+  const add = (seq: number) => {
+    const item: BatchItem = {
+      event: event(seq),
+      source: { topic: `parking/v1/bays/s1`, payload: Buffer.from(`{"seq":${seq}}`) },
+      ack: { ack: () => acked.push(seq) },
+    };
+    batcher.add(item);
+  };
+  return { batcher, acked, add };
+}
+
+describe('Batcher', () => {
+  it('commits in one batch and acknowledges after the commit', async () => {
+    const commits: number[] = [];
+    const { batcher, acked, add } = setup(async (b) => {
+      commits.push(b.events.length);
+    });
+    for (let i = 1; i <= 5; i++) add(i);
+    await batcher.flush();
+    expect(commits).toEqual([5]);
+    expect(acked).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('retries a transient failure and acknowledges nothing until it commits', async () => {
+    let attempts = 0;
+    const { batcher, acked, add } = setup(async () => {
+      attempts += 1;
+      if (attempts < 3) throw Object.assign(new Error('connection terminated'), { code: '57P01' });
+    });
+    add(1);
+    await batcher.flush();
+    expect(attempts).toBe(3);
+    expect(acked).toEqual([1]);
+  });
+
+  it('isolates an event the database refuses into a dead letter, and stores the rest', async () => {
+    const stored: number[] = [];
+    const deadLetters: string[] = [];
+    const { batcher, acked, add } = setup(async (b) => {
+      if (b.events.some((e) => e.seq === 13)) throw Object.assign(new Error('value out of range'), { code: '22003' });
+      stored.push(...b.events.map((e) => e.seq ?? -1));
+      deadLetters.push(...b.rejects.map((r) => `${r.code} ${Buffer.from(r.payload).toString()} ${r.reason}`));
+    });
+    for (let i = 1; i <= 20; i++) add(i);
+    await batcher.flush();
+    expect(stored.sort((a, b) => a - b)).toEqual([...Array(20).keys()].map((i) => i + 1).filter((i) => i !== 13));
+    expect(deadLetters).toEqual(['STORE_FAILED {"seq":13} the database refused the decoded event: value out of range']);
+    expect(acked.sort((a, b) => a - b)).toHaveLength(20);
+  });
+
+  it.each([
+    ['22003', true],
+    ['23514', true],
+    ['54000', true],
+    ['57P01', false],
+    ['40P01', false],
+    ['08006', false],
+    [undefined, false],
+  ])('treats SQLSTATE %s as permanent: %s', (code, expected) => {
+    expect(isPermanentDbError(code === undefined ? new Error('x') : Object.assign(new Error('x'), { code }))).toBe(expected);
+  });
+});
