@@ -37,6 +37,8 @@ export const ingestEnvSchema = baseEnvSchema.extend({
   INGEST_FLUSH_MS: z.coerce.number().int().min(1).max(60_000).default(50),
   INGEST_MAX_UNACKED: z.coerce.number().int().min(1).max(65_535).default(10_000),
   INGEST_METRICS_PORT: port.optional(),
+  /** Interface of the metrics endpoint; loopback by default, `0.0.0.0` in a container for Prometheus. */
+  INGEST_METRICS_HOST: z.string().default('127.0.0.1'),
   /** MQTT 5 shared-subscription group: workers with the same group split the messages between them. */
   MQTT_SHARE_GROUP: z
     .string()
@@ -54,6 +56,16 @@ export const apiEnvSchema = baseEnvSchema.extend({
   API_RATE_LIMIT_RPS: z.coerce.number().min(0).max(1_000_000).default(50),
   /** Requests a client IP may send at once (signage behind one NAT polls in bursts). */
   API_RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(10_000_000).default(200),
+  /** Comma-separated addresses of reverse proxies whose X-Forwarded-For names the client (rate limit per client). */
+  API_TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
+    ),
   /** Signs operators' dashboard sessions; set the same value (≥ 32 characters) on every API replica. */
   OPS_SESSION_SECRET: z.string().min(32).optional(),
   /** Mark the dashboard session cookie Secure (serve the API behind TLS). */

@@ -5,7 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { AppEnv } from './app-env.js';
 import { ApiError, renderError } from './errors.js';
-import { createTokenBuckets, rateLimit } from './middleware/rate-limit.js';
+import { createClientKey, createTokenBuckets, rateLimit } from './middleware/rate-limit.js';
 import { createDocsRoutes } from './routes/docs.js';
 import { createFacilitiesRoutes } from './routes/facilities.js';
 import { createHistoryRoutes } from './routes/history.js';
@@ -22,6 +22,8 @@ export interface PublicApiOptions {
   databaseUrl?: string;
   /** Per client IP; default 50 requests/s sustained, bursts of 200 (hundreds of signs behind one NAT poll every few seconds). */
   rateLimit?: { ratePerSecond: number; burst: number };
+  /** Addresses of reverse proxies whose `X-Forwarded-For` names the client (for the rate limit). */
+  trustedProxies?: readonly string[];
   /** `max-age` of the availability resource; default 5 s (stale-while-revalidate is 6×). */
   availabilityMaxAgeSeconds?: number;
   /** Full reload of the in-memory state; default 30 s. */
@@ -69,10 +71,11 @@ export function mountPublicApi(app: Hono<AppEnv>, options: PublicApiOptions & { 
 
   const buckets = createTokenBuckets(options.rateLimit ?? { ratePerSecond: 50, burst: 200 });
   const availabilityCacheControl = `public, max-age=${availabilityMaxAgeSeconds}, stale-while-revalidate=${availabilityMaxAgeSeconds * 6}`;
-  app.get('/v1/facilities/:id/availability', createSignageFastPath(cache, buckets, availabilityCacheControl));
+  const clientKey = createClientKey(options.trustedProxies);
+  app.get('/v1/facilities/:id/availability', createSignageFastPath(cache, buckets, availabilityCacheControl, clientKey));
 
   return () => {
-    const limit = rateLimit(buckets);
+    const limit = rateLimit(buckets, clientKey);
     const limitBody = bodyLimit({
       maxSize: MAX_PUBLIC_BODY_BYTES,
       onError: (c) => renderError(c, new ApiError('PAYLOAD_TOO_LARGE', `request body over ${MAX_PUBLIC_BODY_BYTES} bytes`)),

@@ -25,7 +25,12 @@ async function captureSecurityHeaders(): Promise<Record<string, string>> {
  * Anything but a plain successful GET (errors, unknown ids, pending state, rate-limited) falls
  * through to the ordinary route and middleware, which answer it as always.
  */
-export function createSignageFastPath(cache: FacilityCache, buckets: TokenBuckets, cacheControl: string): MiddlewareHandler<AppEnv> {
+export function createSignageFastPath(
+  cache: FacilityCache,
+  buckets: TokenBuckets,
+  cacheControl: string,
+  clientKey: (c: Context<AppEnv>) => string = remoteAddress,
+): MiddlewareHandler<AppEnv> {
   let fixed: Record<string, string> | null = null;
   void captureSecurityHeaders().then((security) => {
     fixed = {
@@ -41,7 +46,7 @@ export function createSignageFastPath(cache: FacilityCache, buckets: TokenBucket
     if (entry === undefined || entry instanceof Promise) return next();
     const format = c.req.query('format');
     if (format !== undefined && format !== 'json' && format !== 'text') return next();
-    if (buckets.take(remoteAddress(c)) !== 0) return next();
+    if (buckets.take(clientKey(c)) !== 0) return next();
     const incomingId = c.req.header('X-Request-Id');
     const headers: Record<string, string> = {
       ...fixed,

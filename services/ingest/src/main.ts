@@ -40,7 +40,9 @@ const worker = createIngestWorker({
   logger,
 });
 const metricsServer =
-  env.INGEST_METRICS_PORT === undefined ? null : await startMetricsServer(worker.metrics.registry, env.INGEST_METRICS_PORT);
+  env.INGEST_METRICS_PORT === undefined
+    ? null
+    : await startMetricsServer(worker.metrics.registry, env.INGEST_METRICS_PORT, env.INGEST_METRICS_HOST);
 let stopping = false;
 const shutdown = async (signal: string) => {
   if (stopping) return;

@@ -7,8 +7,8 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-/** Serves the registry as Prometheus text on `GET /metrics`, on 127.0.0.1 only (port 0: any free port). */
-export async function startMetricsServer(registry: Registry, port: number): Promise<MetricsServer> {
+/** Serves the registry as Prometheus text on `GET /metrics` (loopback unless `host` says otherwise; port 0: any free port). */
+export async function startMetricsServer(registry: Registry, port: number, host = '127.0.0.1'): Promise<MetricsServer> {
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || req.url !== '/metrics') {
       res.writeHead(404).end();
@@ -21,7 +21,7 @@ export async function startMetricsServer(registry: Registry, port: number): Prom
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
+    server.listen(port, host, () => resolve());
   });
   return {
     port: (server.address() as AddressInfo).port,

@@ -28,6 +28,29 @@ export interface TokenBuckets {
 export const remoteAddress = (c: Context<AppEnv>): string =>
   (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress ?? 'unknown';
 
+/**
+ * The client a request comes from. Behind reverse proxies listed in `trustedProxies`, that is the
+ * right-most `X-Forwarded-For` address not itself a trusted proxy (earlier entries can be forged);
+ * from anywhere else the header is ignored.
+ */
+export function createClientKey(trustedProxies: readonly string[] = []): (c: Context<AppEnv>) => string {
+  if (trustedProxies.length === 0) return remoteAddress;
+  const trusted = new Set(trustedProxies);
+  return (c) => {
+    const peer = remoteAddress(c);
+    if (!trusted.has(peer)) return peer;
+    const hops = (c.req.header('X-Forwarded-For') ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean);
+    for (let i = hops.length - 1; i >= 0; i--) {
+      const hop = hops[i] as string;
+      if (!trusted.has(hop)) return hop;
+    }
+    return peer;
+  };
+}
+
 /** Creates in-memory token buckets per client, bounded in number. */
 export function createTokenBuckets({ ratePerSecond, burst, maxClients = 100_000, now = Date.now }: RateLimitOptions): TokenBuckets {
   if (ratePerSecond <= 0) return { take: () => 0 };

@@ -2,6 +2,7 @@ import { createSilentLogger } from '@freiplatz/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRegistry, createHarness, type Harness } from '../../../../test/harness.js';
 import { createApp } from '../app.js';
+import { startApiServer } from '../server.js';
 
 describe('protection of the public API', () => {
   let h: Harness;
@@ -21,6 +22,24 @@ describe('protection of the public API', () => {
     expect(((await limited.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
     // Health checks of load balancers are not counted.
     expect((await app.request('/healthz')).status).toBe(200);
+  });
+
+  it('keys the limit on X-Forwarded-For only behind a trusted proxy', async () => {
+    const statusesFor = async (trustedProxies: string[]) => {
+      const app = createApp({ db: h.db, logger: createSilentLogger(), rateLimit: { ratePerSecond: 0.01, burst: 1 }, trustedProxies });
+      const server = await startApiServer({ app, port: 0, host: '127.0.0.1', graceMs: 50 });
+      try {
+        const get = async (client: string) =>
+          (await fetch(`${server.url}/v1/facilities/p/availability`, { headers: { 'X-Forwarded-For': `203.0.113.9, ${client}` } })).status;
+        return [await get('198.51.100.1'), await get('198.51.100.1'), await get('198.51.100.2')];
+      } finally {
+        await server.close();
+      }
+    };
+    // Behind the trusted proxy (127.0.0.1) each client has its own bucket; the forged first hop is ignored.
+    expect(await statusesFor(['127.0.0.1'])).toEqual([200, 429, 200]);
+    // From an untrusted peer the header means nothing: one bucket for the peer.
+    expect(await statusesFor([])).toEqual([200, 429, 429]);
   });
 
   it('refuses request bodies over 16 KiB with 413', async () => {
