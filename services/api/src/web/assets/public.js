@@ -150,7 +150,8 @@
       let cursor = null;
       for (let page = 0; page < 20; page++) {
         const query = cursor ? `limit=200&cursor=${encodeURIComponent(cursor)}` : 'limit=200';
-        const res = await fetch(`/v1/facilities?${query}`, { headers: { Accept: 'application/json' } });
+        // Revalidate: the list is cacheable for a few seconds, and a change was just announced.
+        const res = await fetch(`/v1/facilities?${query}`, { cache: 'no-cache', headers: { Accept: 'application/json' } });
         if (!res.ok) throw new Error(String(res.status));
         const body = await res.json();
         for (const f of body.items) render(f.id, f.availability);
