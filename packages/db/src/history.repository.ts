@@ -1,3 +1,4 @@
+import type { HistoryBucket } from '@freiplatz/domain';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './database.js';
 
@@ -11,19 +12,8 @@ export interface FacilityStateSample {
   unknown: number;
 }
 
-/** One 15-minute bucket of a facility's occupancy history. */
-export interface OccupancyBucket {
-  bucket: Date;
-  samples: number;
-  capacity: number;
-  freeAvg: number;
-  freeMin: number;
-  freeMax: number;
-  /** The state the bucket ended in. */
-  freeLast: number;
-  occupiedAvg: number;
-  unknownAvg: number;
-}
+/** One 15-minute bucket of a facility's occupancy history (the domain's shape, as stored). */
+export type OccupancyBucket = HistoryBucket;
 
 interface BucketRow {
   bucket: Date;

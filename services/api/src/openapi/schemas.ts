@@ -1,5 +1,6 @@
 import { facilityKinds, spotCategories } from '@freiplatz/domain';
 import { z } from 'zod';
+import { errorCodes } from '../errors.js';
 
 const counts = {
   capacity: z.int().min(0),
@@ -16,17 +17,7 @@ export const facilityIdParamsSchema = z.object({
 export const errorSchema = z
   .object({
     error: z.object({
-      code: z.enum([
-        'BAD_REQUEST',
-        'UNAUTHORIZED',
-        'FORBIDDEN',
-        'NOT_FOUND',
-        'METHOD_NOT_ALLOWED',
-        'PAYLOAD_TOO_LARGE',
-        'RATE_LIMITED',
-        'INTERNAL',
-        'NOT_READY',
-      ]),
+      code: z.enum(errorCodes),
       message: z.string(),
       requestId: z.string(),
     }),
