@@ -12,7 +12,7 @@
 
   function countsFor(id, availability) {
     if (filter === 'camper' || filter === 'disabled' || filter === 'ev') {
-      const c = (availability.byCategory || categories.get(id) || {})[filter];
+      const c = (availability.byCategory || categories.get(id))?.[filter];
       return c ? { free: c.free, capacity: c.capacity, status: availability.status } : null;
     }
     return availability;
