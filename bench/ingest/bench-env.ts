@@ -20,12 +20,26 @@ export interface BenchEnv {
   close(): Promise<void>;
 }
 
+/**
+ * What a write-heavy deployment sets instead of PostgreSQL's small defaults (infra/README.md):
+ * room for the working set, and checkpoints spread out instead of forced by WAL volume every few
+ * seconds. Durability is untouched: fsync and synchronous_commit stay on.
+ */
+export const BENCH_PG_SETTINGS = {
+  shared_buffers: '512MB',
+  wal_buffers: '64MB',
+  max_wal_size: '4GB',
+  checkpoint_timeout: '15min',
+  checkpoint_completion_target: '0.9',
+};
+
 /** Mosquitto 2 and PostgreSQL (embedded binaries, fsync on) on 127.0.0.1, migrated, with a registry. */
 export async function startBenchEnv(options: { facilities: number; spotsPerFacility: number; probes: number }): Promise<BenchEnv> {
   const dir = mkdtempSync(join(tmpdir(), 'freiplatz-bench-'));
   chmodSync(dir, 0o755); // PostgreSQL runs as its own user when we run as root
   const port = await findFreePort();
-  let pg: EmbeddedPostgresHandle = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port, database: 'bench' });
+  const pgOptions = { dataDir: join(dir, 'pg'), port, database: 'bench', settings: BENCH_PG_SETTINGS };
+  let pg: EmbeddedPostgresHandle = await startEmbeddedPostgres(pgOptions);
   const mosquitto: MosquittoHandle = await startMosquitto();
   await migrate(pg.connectionString);
   const db = createDb({ connectionString: pg.connectionString, max: 2 });
@@ -61,7 +75,7 @@ export async function startBenchEnv(options: { facilities: number; spotsPerFacil
     probeFacilities,
     stopPostgres: () => pg.stop(),
     async startPostgres() {
-      pg = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port, database: 'bench' });
+      pg = await startEmbeddedPostgres(pgOptions);
     },
     async close() {
       await db.destroy();

@@ -72,6 +72,8 @@ export interface SensorStateTable {
   vehicles: number | null;
   vehicles_ts: Date | null;
   vehicles_seq: number | null;
+  /** What the sensor's spot last contributed to facility counts (migration 0007); null = never accounted. */
+  counted_status: 'free' | 'occupied' | 'unknown' | null;
 }
 
 export interface FacilityStateTable {

@@ -12,6 +12,8 @@ export interface EmbeddedPostgresOptions {
   /** Delete the cluster when stopped (tests). */
   ephemeral?: boolean;
   onLog?: (line: string) => void;
+  /** Server settings passed as `-c name=value` (e.g. `{ shared_buffers: '512MB' }`). */
+  settings?: Readonly<Record<string, string>>;
 }
 
 /** True when every directory above `path` may be traversed by other users (PostgreSQL runs as its own user under root). */
@@ -82,7 +84,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     // PostgreSQL refuses to run as root; the package then runs it as a dedicated system user.
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', ...Object.entries(options.settings ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`])],
     onLog: (m) => log(String(m)),
     onError: (m) => log(String(m instanceof Error ? m.message : m)),
   });

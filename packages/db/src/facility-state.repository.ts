@@ -1,4 +1,4 @@
-import { type CategoryCounts, DEFAULT_STALE_FACTOR, type SpotCategory, summarizeFacility } from '@freiplatz/domain';
+import { type CategoryCounts, type Counts, DEFAULT_STALE_FACTOR, type SpotCategory, summarizeFacility } from '@freiplatz/domain';
 import { type Kysely, sql } from 'kysely';
 import { countCountedFacilities } from './counter-state.repository.js';
 import type { Database } from './database.js';
@@ -19,10 +19,21 @@ interface CountRow {
   occupied: number;
 }
 
+/** What an open spot contributes to its facility's counts (closure is counted from the spot). */
+export type CountedStatus = 'free' | 'occupied' | 'unknown';
+
+/** A facility's counts by category and its threshold, ready to be summarised and written. */
+interface FacilityCounts {
+  threshold: number;
+  categories: CategoryCounts[];
+}
+
 /**
  * Recomputes the state of the given facilities from spot and sensor state and bumps `version`
  * where counts or status changed. Call inside the transaction that changed sensor state.
- * The spot rule mirrors `computeSpotStatus` in @freiplatz/domain (a test holds them together).
+ * The spot rule is `freiplatz_sensor_status` (migration 0007), which mirrors `computeSpotStatus`
+ * in @freiplatz/domain (a test holds them together). It also settles every sensor's
+ * `counted_status` at `now`, the basis of the incremental path in `applySpotStatusChanges`.
  */
 export async function refreshFacilityState(
   trx: Kysely<Database>,
@@ -35,23 +46,31 @@ export async function refreshFacilityState(
   // Row locks in id order serialise concurrent workers on a facility, and the count below then
   // runs on a snapshot that includes whatever the other worker committed.
   await sql`SELECT facility_id FROM facility_state WHERE facility_id = ANY(${ids}::text[]) ORDER BY facility_id FOR UPDATE`.execute(trx);
+  const status = (ss: string, se: string) =>
+    sql`freiplatz_sensor_status(${sql.ref(`${ss}.occupied`)}, ${sql.ref(`${ss}.last_seen_at`)}, ${sql.ref(`${se}.heartbeat_interval_seconds`)}, ${now}::timestamptz, ${staleFactor}::float8)`;
+  // The update and the count see the same snapshot and apply the same rule, so the counts written
+  // below are exactly the sum of the counted statuses set here.
   const { rows } = await sql<CountRow>`
+    WITH settle AS (
+      UPDATE sensor_state ss SET counted_status = ${status('ss', 'se')}
+      FROM sensors se JOIN spots sp ON sp.id = se.spot_id
+      WHERE se.id = ss.sensor_id AND sp.facility_id = ANY(${ids}::text[])
+        AND ss.counted_status IS DISTINCT FROM ${status('ss', 'se')}
+    )
     SELECT f.id AS facility_id, sp.category, f.almost_full_threshold,
       count(sp.id)::int AS capacity,
       count(*) FILTER (WHERE sp.closed)::int AS closed,
-      count(*) FILTER (WHERE NOT sp.closed AND ss.occupied = false AND fresh.ok)::int AS free,
-      count(*) FILTER (WHERE NOT sp.closed AND ss.occupied = true AND fresh.ok)::int AS occupied
+      count(*) FILTER (WHERE NOT sp.closed AND st.status = 'free')::int AS free,
+      count(*) FILTER (WHERE NOT sp.closed AND st.status = 'occupied')::int AS occupied
     FROM facilities f
     LEFT JOIN spots sp ON sp.facility_id = f.id
     LEFT JOIN sensors se ON se.spot_id = sp.id
     LEFT JOIN sensor_state ss ON ss.sensor_id = se.id
-    CROSS JOIN LATERAL (SELECT coalesce(
-      ss.last_seen_at >= ${now}::timestamptz - make_interval(secs => se.heartbeat_interval_seconds * ${staleFactor}::float8),
-      false) AS ok) fresh
+    CROSS JOIN LATERAL (SELECT ${status('ss', 'se')} AS status) st
     WHERE f.id = ANY(${ids}::text[])
     GROUP BY f.id, sp.category, f.almost_full_threshold`.execute(trx);
 
-  const perFacility = new Map<string, { threshold: number; categories: CategoryCounts[] }>();
+  const perFacility = new Map<string, FacilityCounts>();
   for (const r of rows) {
     const entry = perFacility.get(r.facility_id) ?? { threshold: r.almost_full_threshold, categories: [] };
     if (r.category !== null) {
@@ -65,6 +84,108 @@ export async function refreshFacilityState(
     const entry = perFacility.get(id);
     if (entry) entry.categories = [counted.counts];
   }
+  return writeFacilityStates(trx, perFacility, now);
+}
+
+/** A facility's state as locked by `lockFacilitiesOfSensors`. */
+export interface LockedFacility {
+  threshold: number;
+  byCategory: Partial<Record<SpotCategory, Counts>>;
+  /** Counted by entry/exit counters: never updated incrementally. */
+  counted: boolean;
+}
+
+/**
+ * Locks, in id order, the state rows of the facilities the given sensors belong to (by spot or as
+ * counters) and returns them. Taken first in an ingest transaction, the lock makes every later
+ * read of those sensors' `counted_status` see what any other worker committed.
+ */
+export async function lockFacilitiesOfSensors(trx: Kysely<Database>, sensorIds: readonly string[]): Promise<Map<string, LockedFacility>> {
+  const locked = new Map<string, LockedFacility>();
+  if (sensorIds.length === 0) return locked;
+  const ids = [...new Set(sensorIds)];
+  const { rows } = await sql<{
+    facility_id: string;
+    by_category: Partial<Record<SpotCategory, Counts>>;
+    threshold: number;
+    counted: boolean;
+  }>`
+    SELECT fs.facility_id, fs.by_category, f.almost_full_threshold AS threshold, f.capacity IS NOT NULL AS counted
+    FROM facility_state fs JOIN facilities f ON f.id = fs.facility_id
+    WHERE fs.facility_id IN (
+      SELECT sp.facility_id FROM sensors se JOIN spots sp ON sp.id = se.spot_id WHERE se.id = ANY(${ids}::text[])
+      UNION
+      SELECT se.facility_id FROM sensors se WHERE se.id = ANY(${ids}::text[]) AND se.facility_id IS NOT NULL)
+    ORDER BY fs.facility_id
+    FOR UPDATE OF fs`.execute(trx);
+  for (const r of rows) locked.set(r.facility_id, { threshold: r.threshold, byCategory: r.by_category, counted: r.counted });
+  return locked;
+}
+
+/** One open spot whose counted status moved from `from` to `to` in this transaction. */
+export interface SpotStatusChange {
+  facilityId: string;
+  category: SpotCategory;
+  from: CountedStatus;
+  to: CountedStatus;
+}
+
+/**
+ * Brings facility state up to date after sensor state changed, without recounting: each facility
+ * locked by `lockFacilitiesOfSensors` gets the old → new deltas of its spots applied to its stored
+ * counts. Facilities that cannot be updated that way — not locked (no state row yet), counted by
+ * counters, or whose stored counts would not take the delta (a category missing, a count below
+ * zero: the invariant broke somewhere) — are recounted in full, as are `recount`.
+ */
+export async function applySpotStatusChanges(
+  trx: Kysely<Database>,
+  locked: ReadonlyMap<string, LockedFacility>,
+  changes: readonly SpotStatusChange[],
+  recount: readonly string[],
+  now: Date,
+): Promise<ChangedFacility[]> {
+  const full = new Set(recount);
+  const updated = new Map<string, Partial<Record<SpotCategory, Counts>>>();
+  for (const c of changes) {
+    const facility = locked.get(c.facilityId);
+    if (facility === undefined || facility.counted) {
+      full.add(c.facilityId);
+      continue;
+    }
+    let byCategory = updated.get(c.facilityId);
+    if (byCategory === undefined) {
+      byCategory = structuredClone(facility.byCategory);
+      updated.set(c.facilityId, byCategory);
+    }
+    const counts = byCategory[c.category];
+    if (counts === undefined) {
+      full.add(c.facilityId);
+      continue;
+    }
+    counts[c.from] -= 1;
+    counts[c.to] += 1;
+  }
+  const perFacility = new Map<string, FacilityCounts>();
+  for (const [id, byCategory] of updated) {
+    const categories = Object.entries(byCategory).map(([category, c]) => ({ category: category as SpotCategory, ...c }));
+    if (full.has(id) || categories.some((c) => c.free < 0 || c.occupied < 0 || c.unknown < 0)) {
+      full.add(id);
+      continue;
+    }
+    perFacility.set(id, { threshold: (locked.get(id) as LockedFacility).threshold, categories });
+  }
+  const changed = await writeFacilityStates(trx, perFacility, now);
+  if (full.size > 0) changed.push(...(await refreshFacilityState(trx, [...full], now)));
+  return changed;
+}
+
+/** Writes summarised counts, bumping `version` only where something changed, and records history. */
+async function writeFacilityStates(
+  trx: Kysely<Database>,
+  perFacility: ReadonlyMap<string, FacilityCounts>,
+  now: Date,
+): Promise<ChangedFacility[]> {
+  if (perFacility.size === 0) return [];
   const cols = {
     id: [] as string[],
     capacity: [] as number[],
@@ -127,9 +248,44 @@ export async function notifyFacilityChanges(trx: Kysely<Database>, changed: read
  * Re-evaluates every facility against the clock (sensors going silent turn spots unknown even
  * when nothing arrives), in chunks of one transaction each; returns the facilities that changed.
  */
-export async function refreshAllFacilityStates(db: Kysely<Database>, now: Date, chunkSize = 200): Promise<ChangedFacility[]> {
+export async function refreshAllFacilityStates(db: Kysely<Database>, now: Date, chunkSize = 50): Promise<ChangedFacility[]> {
   const ids = (await db.selectFrom('facilities').select('id').orderBy('id').execute()).map((r) => r.id);
+  return refreshInChunks(db, ids, now, chunkSize);
+}
+
+/**
+ * Re-evaluates only the facilities the clock can have changed since they were counted: those with
+ * a sensor whose counted status is no longer what its state shows now (silent too long, or heard
+ * again through a status report), counted facilities (their counters age too) and facilities
+ * without a state row yet. A read without locks finds them; in a city where sensors keep talking
+ * it finds none, so the periodic sweep costs one query and holds no lock against ingest.
+ */
+export async function refreshOutOfStepFacilityStates(
+  db: Kysely<Database>,
+  now: Date,
+  chunkSize = 50,
+  staleFactor = DEFAULT_STALE_FACTOR,
+): Promise<ChangedFacility[]> {
+  const { rows } = await sql<{ id: string }>`
+    SELECT sp.facility_id AS id
+    FROM sensors se JOIN spots sp ON sp.id = se.spot_id JOIN sensor_state ss ON ss.sensor_id = se.id
+    WHERE coalesce(ss.counted_status, 'unknown')
+      <> freiplatz_sensor_status(ss.occupied, ss.last_seen_at, se.heartbeat_interval_seconds, ${now}::timestamptz, ${staleFactor}::float8)
+    UNION
+    SELECT f.id FROM facilities f LEFT JOIN facility_state fs ON fs.facility_id = f.id
+    WHERE f.capacity IS NOT NULL OR fs.facility_id IS NULL
+    ORDER BY id`.execute(db);
+  return refreshInChunks(
+    db,
+    rows.map((r) => r.id),
+    now,
+    chunkSize,
+  );
+}
+
+async function refreshInChunks(db: Kysely<Database>, ids: readonly string[], now: Date, chunkSize: number): Promise<ChangedFacility[]> {
   const changed: ChangedFacility[] = [];
+  // Small transactions: each holds its facilities' locks only briefly, so ingest commits interleave.
   for (let i = 0; i < ids.length; i += chunkSize) {
     const chunk = ids.slice(i, i + chunkSize);
     changed.push(

@@ -25,6 +25,9 @@ describe('state sweeper', () => {
     const later = new Date(Date.now() + 151_000);
     const sweeper = createStateSweeper({ db: h.db, intervalMs: 3_600_000, logger: createSilentLogger(), now: () => later });
     expect(await sweeper.sweep()).toBe(1);
+    // Now in step with the clock: the next periodic sweep finds nothing to recount.
+    expect(await sweeper.sweep()).toBe(0);
+    expect(await sweeper.sweep({ full: true })).toBe(0);
     await sweeper.stop();
     const after = await state();
     expect(after).toMatchObject({ free: 0, occupied: 0, unknown: 2, status: 'unknown', version: before.version + 1 });

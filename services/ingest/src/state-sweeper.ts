@@ -1,21 +1,22 @@
 import type { Logger } from '@freiplatz/config';
-import { type Db, refreshAllFacilityStates } from '@freiplatz/db';
+import { type Db, refreshAllFacilityStates, refreshOutOfStepFacilityStates } from '@freiplatz/db';
 
 export interface StateSweeper {
-  /** Runs one sweep now (also used by tests). */
-  sweep(): Promise<number>;
+  /** Runs one sweep now (also used by tests): the facilities the clock changed, or all with `full`. */
+  sweep(options?: { full?: boolean }): Promise<number>;
   stop(): Promise<void>;
 }
 
 /**
  * Periodically re-evaluates facility state against the clock, so a sensor that falls silent turns
  * its spot unknown (and bumps the facility's version for signage) even though no event arrives.
+ * A periodic sweep recounts only the facilities that need it; a full sweep recounts all.
  */
 export function createStateSweeper(options: { db: Db; intervalMs: number; logger: Logger; now?: () => Date }): StateSweeper {
   const now = options.now ?? (() => new Date());
   let running: Promise<number> | null = null;
-  const sweep = () => {
-    running ??= refreshAllFacilityStates(options.db, now())
+  const sweep = ({ full = false } = {}) => {
+    running ??= (full ? refreshAllFacilityStates(options.db, now()) : refreshOutOfStepFacilityStates(options.db, now()))
       .then((changed) => {
         if (changed.length > 0) options.logger.debug({ changed: changed.length }, 'facility state refreshed by the clock');
         return changed.length;

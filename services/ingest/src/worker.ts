@@ -85,6 +85,9 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
   });
   const c = consumer;
   const sweeper = createStateSweeper({ db: options.db, intervalMs: options.sweepIntervalMs ?? 30_000, logger: log });
+  // A full recount at start settles facility counts with the sensors' counted status (the basis of
+  // the incremental updates per batch) and with the clock, whatever happened while no worker ran.
+  void sweeper.sweep({ full: true });
   return {
     metrics,
     ready: c.ready,
