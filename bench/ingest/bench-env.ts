@@ -31,6 +31,15 @@ export const BENCH_PG_SETTINGS = {
   max_wal_size: '4GB',
   checkpoint_timeout: '15min',
   checkpoint_completion_target: '0.9',
+  // Local clients connect over the Unix socket, as PostgreSQL's own tools do on one machine: a 5,000-event
+  // batch is ~1.5 MB of parameters, and over TCP loopback the sender pays the whole TCP path for it.
+  unix_socket_directories: '/tmp',
+};
+
+/** The same server through its Unix socket (in /tmp, named by port). */
+const viaSocket = (url: string, port: number) => {
+  const u = new URL(url);
+  return `postgres://${u.username}:${u.password}@localhost${u.pathname}?host=/tmp&port=${port}`;
 };
 
 /** Mosquitto 2 and PostgreSQL (embedded binaries, fsync on) on 127.0.0.1, migrated, with a registry. */
@@ -41,8 +50,9 @@ export async function startBenchEnv(options: { facilities: number; spotsPerFacil
   const pgOptions = { dataDir: join(dir, 'pg'), port, database: 'bench', settings: BENCH_PG_SETTINGS };
   let pg: EmbeddedPostgresHandle = await startEmbeddedPostgres(pgOptions);
   const mosquitto: MosquittoHandle = await startMosquitto();
-  await migrate(pg.connectionString);
-  const db = createDb({ connectionString: pg.connectionString, max: 2 });
+  const pgUrl = viaSocket(pg.connectionString, port);
+  await migrate(pgUrl);
+  const db = createDb({ connectionString: pgUrl, max: 2 });
 
   const facilities = [];
   const sensors = [];
@@ -69,7 +79,7 @@ export async function startBenchEnv(options: { facilities: number; spotsPerFacil
 
   return {
     mqttUrl: mosquitto.url,
-    pgUrl: pg.connectionString,
+    pgUrl,
     db,
     sensorIds: sensors.slice(0, options.facilities * options.spotsPerFacility).map((s) => s.id),
     probeFacilities,

@@ -20,7 +20,9 @@ export const WORKER_NODE_OPTIONS = process.env.WORKER_NODE_OPTIONS ?? '--max-old
 /** Starts the worker as its own process (so its memory is its own), with the default configuration. */
 export function startBenchWorker(env: BenchEnv, extra: Record<string, string> = {}): Promise<WorkerProcess> {
   const tuning = Object.fromEntries(
-    ['INGEST_BATCH_SIZE', 'INGEST_FLUSH_MS', 'INGEST_MAX_UNACKED'].flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])),
+    ['INGEST_BATCH_SIZE', 'INGEST_FLUSH_MS', 'INGEST_MAX_UNACKED', 'INGEST_COMMIT_CONCURRENCY'].flatMap((k) =>
+      process.env[k] ? [[k, process.env[k]]] : [],
+    ),
   );
   return startWorkerProcess({
     DATABASE_URL: env.pgUrl,

@@ -3,6 +3,7 @@ import { type Kysely, sql } from 'kysely';
 import { countCountedFacilities } from './counter-state.repository.js';
 import type { Database } from './database.js';
 import { recordFacilityStateSamples } from './history.repository.js';
+import { arrayLiteral } from './real.js';
 
 export interface ChangedFacility {
   facilityId: string;
@@ -103,7 +104,7 @@ export interface LockedFacility {
 export async function lockFacilitiesOfSensors(trx: Kysely<Database>, sensorIds: readonly string[]): Promise<Map<string, LockedFacility>> {
   const locked = new Map<string, LockedFacility>();
   if (sensorIds.length === 0) return locked;
-  const ids = [...new Set(sensorIds)];
+  const idList = arrayLiteral([...new Set(sensorIds)]);
   const { rows } = await sql<{
     facility_id: string;
     by_category: Partial<Record<SpotCategory, Counts>>;
@@ -113,9 +114,9 @@ export async function lockFacilitiesOfSensors(trx: Kysely<Database>, sensorIds: 
     SELECT fs.facility_id, fs.by_category, f.almost_full_threshold AS threshold, f.capacity IS NOT NULL AS counted
     FROM facility_state fs JOIN facilities f ON f.id = fs.facility_id
     WHERE fs.facility_id IN (
-      SELECT sp.facility_id FROM sensors se JOIN spots sp ON sp.id = se.spot_id WHERE se.id = ANY(${ids}::text[])
+      SELECT sp.facility_id FROM sensors se JOIN spots sp ON sp.id = se.spot_id WHERE se.id = ANY(${idList}::text[])
       UNION
-      SELECT se.facility_id FROM sensors se WHERE se.id = ANY(${ids}::text[]) AND se.facility_id IS NOT NULL)
+      SELECT se.facility_id FROM sensors se WHERE se.id = ANY(${idList}::text[]) AND se.facility_id IS NOT NULL)
     ORDER BY fs.facility_id
     FOR UPDATE OF fs`.execute(trx);
   for (const r of rows) locked.set(r.facility_id, { threshold: r.threshold, byCategory: r.by_category, counted: r.counted });

@@ -38,6 +38,11 @@ function toDeadLetter(item: BatchItem, err: unknown): BatchItem {
 export interface BatcherOptions {
   batchSize: number;
   flushMs: number;
+  /**
+   * Batches committed at the same time (default 1). With 2, one batch inserts its events while the
+   * other holds the facility locks: under load the database works on both.
+   */
+  concurrency?: number;
   commit: (batch: IngestBatch) => Promise<void>;
   logger: Logger;
   onCommitError?: (err: unknown) => void;
@@ -49,13 +54,14 @@ export interface BatcherOptions {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Groups items into batches (size or time, whichever first) and commits one batch at a time,
- * retrying with backoff until it succeeds; acks are released only after a commit.
+ * Groups items into batches (size or time, whichever first) and commits up to `concurrency`
+ * batches at a time, each retried with backoff until it succeeds; acks are released only after a
+ * commit (the ack queue still sends them in arrival order).
  */
 export class Batcher {
   private pending: BatchItem[] = [];
   private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
+  private readonly loops = new Set<Promise<void>>();
   private stopping = false;
 
   constructor(private readonly options: BatcherOptions) {}
@@ -75,7 +81,7 @@ export class Batcher {
     this.stopping = deadline !== undefined;
     this.deadline = deadline;
     this.kick();
-    while (this.running) await this.running;
+    while (this.loops.size > 0) await Promise.all(this.loops);
   }
 
   private deadline: number | undefined;
@@ -85,10 +91,15 @@ export class Batcher {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    this.running ??= this.drain().finally(() => {
-      this.running = null;
-      if (this.pending.length > 0 && !this.stopping) this.timer ??= setTimeout(() => this.kick(), this.options.flushMs);
-    });
+    const concurrency = Math.max(1, this.options.concurrency ?? 1);
+    // Each loop takes its first batch before it awaits anything: another starts only for what is left.
+    while (this.loops.size < concurrency && this.pending.length > 0) {
+      const loop: Promise<void> = this.drain().finally(() => {
+        this.loops.delete(loop);
+        if (this.pending.length > 0 && !this.stopping) this.timer ??= setTimeout(() => this.kick(), this.options.flushMs);
+      });
+      this.loops.add(loop);
+    }
   }
 
   private async drain(): Promise<void> {

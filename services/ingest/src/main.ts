@@ -36,6 +36,7 @@ const worker = createIngestWorker({
   batchSize: env.INGEST_BATCH_SIZE,
   flushMs: env.INGEST_FLUSH_MS,
   maxUnacked: env.INGEST_MAX_UNACKED,
+  commitConcurrency: env.INGEST_COMMIT_CONCURRENCY,
   ...(env.MQTT_SHARE_GROUP !== undefined ? { shareGroup: env.MQTT_SHARE_GROUP } : {}),
   logger,
 });

@@ -22,6 +22,8 @@ export interface IngestWorkerOptions {
   batchSize: number;
   flushMs: number;
   maxUnacked: number;
+  /** Batches committed at the same time (default 2). */
+  commitConcurrency?: number;
   /** MQTT 5 shared-subscription group: workers of one group split the messages between them. */
   shareGroup?: string;
   /** How often facility state is re-evaluated against the clock (sensors going silent). */
@@ -48,6 +50,7 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
   const batcher = new Batcher({
     batchSize: options.batchSize,
     flushMs: options.flushMs,
+    concurrency: options.commitConcurrency ?? 2,
     logger: log,
     onCommitError: () => metrics.commitFailures.inc(),
     commit: async (batch) => {
