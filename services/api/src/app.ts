@@ -7,11 +7,11 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './app-env.js';
 import { ApiError, createErrorHandler, handleNotFound, renderError } from './errors.js';
+import { SECURE_HEADERS_OPTIONS } from './fast-path/raw-reads.js';
 import { accessLog } from './middleware/access-log.js';
 import { mountPublicApi, type PublicApiOptions } from './public-api.js';
 import { createHealthRoutes } from './routes/health.js';
 import { createOpsRoutes } from './routes/ops/index.js';
-import { SECURE_HEADERS_OPTIONS } from './signage-fast-path.js';
 import { createWebRoutes } from './web/index.js';
 
 export interface AppOptions extends PublicApiOptions {
@@ -37,6 +37,7 @@ export const DEFAULT_MAP = {
 
 /** Largest request body any route accepts: above the registry import's own 5 MiB, a cap for every other route. */
 export const MAX_REQUEST_BODY_BYTES = 6 * 1024 * 1024;
+const BODYLESS_METHODS = new Set(['GET', 'HEAD']);
 
 /** Creates the HTTP API as a Hono app; serve it with `startApiServer` or call `app.request()` in tests. */
 export function createApp({
@@ -55,12 +56,12 @@ export function createApp({
   // Honours a sane incoming X-Request-Id (word characters, - and =, ≤ 128) or makes one, and echoes it.
   app.use(requestId({ limitLength: 128 }));
   // No route takes more than this; larger bodies are refused before anyone reads them (public reads allow less).
-  app.use(
-    bodyLimit({
-      maxSize: MAX_REQUEST_BODY_BYTES,
-      onError: (c) => renderError(c, new ApiError('PAYLOAD_TOO_LARGE', `request body over ${MAX_REQUEST_BODY_BYTES} bytes`)),
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: MAX_REQUEST_BODY_BYTES,
+    onError: (c) => renderError(c, new ApiError('PAYLOAD_TOO_LARGE', `request body over ${MAX_REQUEST_BODY_BYTES} bytes`)),
+  });
+  // GET and HEAD Requests have no body (bodyLimit passes them anyway), and asking for one makes @hono/node-server build a full Request.
+  app.use((c, next) => (BODYLESS_METHODS.has(c.req.method) ? next() : limitBody(c, next)));
   app.use(accessLog(logger));
   app.use(secureHeaders(SECURE_HEADERS_OPTIONS));
   app.use(

@@ -5,12 +5,14 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { AppEnv } from './app-env.js';
 import { ApiError, renderError } from './errors.js';
-import { createClientKey, createTokenBuckets, rateLimit } from './middleware/rate-limit.js';
+import { createRawReads, type NodeFastPath } from './fast-path/raw-reads.js';
+import { createSignageFastPath } from './fast-path/signage.js';
+import { createClientKey, createForwardedKey, createTokenBuckets, rateLimit } from './middleware/rate-limit.js';
 import { createDocsRoutes } from './routes/docs.js';
 import { createFacilitiesRoutes } from './routes/facilities.js';
 import { createHistoryRoutes } from './routes/history.js';
 import { createStreamRoutes } from './routes/stream.js';
-import { createSignageFastPath } from './signage-fast-path.js';
+import { createSearchFastPath } from './search/search-fast-path.js';
 import { createFacilityCache } from './state/facility-cache.js';
 import { createChangeHub } from './stream/change-hub.js';
 
@@ -38,6 +40,12 @@ const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 const closers = new WeakMap<object, () => Promise<void>>();
 const readiness = new WeakMap<object, () => Promise<void>>();
+const nodeHandlers = new WeakMap<object, NodeFastPath>();
+
+/** The app's raw node:http fast path (signage GET, search), for `startApiServer` to run before Hono. */
+export function nodeFastPathOf(app: object): NodeFastPath | undefined {
+  return nodeHandlers.get(app);
+}
 
 /** Resolves once the app's in-memory facility state is loaded (call before listening to skip a cold first request). */
 export async function whenAppReady(app: object): Promise<void> {
@@ -72,7 +80,18 @@ export function mountPublicApi(app: Hono<AppEnv>, options: PublicApiOptions & { 
   const buckets = createTokenBuckets(options.rateLimit ?? { ratePerSecond: 50, burst: 200 });
   const availabilityCacheControl = `public, max-age=${availabilityMaxAgeSeconds}, stale-while-revalidate=${availabilityMaxAgeSeconds * 6}`;
   const clientKey = createClientKey(options.trustedProxies);
-  app.get('/v1/facilities/:id/availability', createSignageFastPath(cache, buckets, availabilityCacheControl, clientKey));
+  const forwardedKey = createForwardedKey(options.trustedProxies);
+  const reads = createRawReads({
+    buckets,
+    clientKey,
+    // node joins repeated X-Forwarded-For headers with ", ", as the Fetch Headers of the Hono path do.
+    nodeClientKey: (req) => forwardedKey(req.socket.remoteAddress ?? 'unknown', req.headers['x-forwarded-for'] as string | undefined),
+    logger,
+  });
+  const signage = createSignageFastPath(reads, cache, availabilityCacheControl);
+  const search = createSearchFastPath(reads, cache);
+  app.get('/v1/facilities/:id/availability', signage.middleware);
+  nodeHandlers.set(app, (req, res, next) => signage.handleNode(req, res, () => search(req, res, next)));
 
   return () => {
     const limit = rateLimit(buckets, clientKey);

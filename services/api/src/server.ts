@@ -1,9 +1,16 @@
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { AppEnv } from './app-env.js';
-import { closeApp } from './public-api.js';
+import type { NodeFastPath } from './fast-path/raw-reads.js';
+import { closeApp, nodeFastPathOf } from './public-api.js';
+
+/** A node:http server whose requests go through `fastPath` first and on to Hono's listener when it declines. */
+function serverWithFastPath(fastPath: NodeFastPath): typeof createServer {
+  return ((options: ServerOptions, listener: RequestListener) =>
+    createServer(options, (req, res) => fastPath(req, res, () => listener(req, res)))) as typeof createServer;
+}
 
 export interface ApiServerOptions {
   app: Hono<AppEnv>;
@@ -22,11 +29,17 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-/** Serves the app over HTTP with @hono/node-server; resolves once it listens. */
+/**
+ * Serves the app over HTTP with @hono/node-server; resolves once it listens. The app's raw fast path
+ * (the signage GET, see public-api.ts) answers first, without Request/Response adaptation.
+ */
 export async function startApiServer({ app, port, host = '127.0.0.1', graceMs = 5000 }: ApiServerOptions): Promise<ApiServer> {
   const server = await new Promise<Server>((resolve, reject) => {
     // Only plain HTTP options are passed, so serve() creates a node:http Server.
-    const s = serve({ fetch: app.fetch, port, hostname: host }, () => resolve(s as Server)) as Server;
+    const fastPath = nodeFastPathOf(app);
+    const s = serve({ fetch: app.fetch, port, hostname: host, ...(fastPath ? { createServer: serverWithFastPath(fastPath) } : {}) }, () =>
+      resolve(s as Server),
+    ) as Server;
     s.once('error', reject);
   });
   const { port: boundPort } = server.address() as AddressInfo;

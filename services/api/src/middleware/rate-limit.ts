@@ -29,17 +29,16 @@ export const remoteAddress = (c: Context<AppEnv>): string =>
   (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket.remoteAddress ?? 'unknown';
 
 /**
- * The client a request comes from. Behind reverse proxies listed in `trustedProxies`, that is the
- * right-most `X-Forwarded-For` address not itself a trusted proxy (earlier entries can be forged);
- * from anywhere else the header is ignored.
+ * The client key from a connection's peer address and its `X-Forwarded-For` header. Behind reverse
+ * proxies listed in `trustedProxies`, that is the right-most address not itself a trusted proxy
+ * (earlier entries can be forged); from anywhere else the header is ignored.
  */
-export function createClientKey(trustedProxies: readonly string[] = []): (c: Context<AppEnv>) => string {
-  if (trustedProxies.length === 0) return remoteAddress;
+export function createForwardedKey(trustedProxies: readonly string[] = []): (peer: string, forwardedFor: string | undefined) => string {
+  if (trustedProxies.length === 0) return (peer) => peer;
   const trusted = new Set(trustedProxies);
-  return (c) => {
-    const peer = remoteAddress(c);
+  return (peer, forwardedFor) => {
     if (!trusted.has(peer)) return peer;
-    const hops = (c.req.header('X-Forwarded-For') ?? '')
+    const hops = (forwardedFor ?? '')
       .split(',')
       .map((h) => h.trim())
       .filter(Boolean);
@@ -49,6 +48,13 @@ export function createClientKey(trustedProxies: readonly string[] = []): (c: Con
     }
     return peer;
   };
+}
+
+/** The client a Hono request comes from (see `createForwardedKey`). */
+export function createClientKey(trustedProxies: readonly string[] = []): (c: Context<AppEnv>) => string {
+  if (trustedProxies.length === 0) return remoteAddress;
+  const key = createForwardedKey(trustedProxies);
+  return (c) => key(remoteAddress(c), c.req.header('X-Forwarded-For'));
 }
 
 /** Creates in-memory token buckets per client, bounded in number. */

@@ -5,7 +5,7 @@ import type { AppEnv } from '../app-env.js';
 import { ApiError } from '../errors.js';
 import { matchesIfNoneMatch } from '../etag.js';
 import { toFacilityDetailView, toSpotView } from '../facility-view.js';
-import { renderSearchGeoJson, renderSearchJson } from '../search/render-search.js';
+import { renderSearchGeoJson, renderSearchJson, wantsGeoJson } from '../search/render-search.js';
 import { searchFacilities } from '../search/search-facilities.js';
 import { parseSearchQuery } from '../search/search-query.js';
 import { type FacilityCache, StateUnavailableError } from '../state/facility-cache.js';
@@ -52,8 +52,6 @@ function toSpotInput(spot: SpotRecord) {
     state: sensorState?.occupied == null ? null : { occupied: sensorState.occupied, lastSeenAt: sensorState.lastSeenAt },
   };
 }
-
-const wantsGeoJson = (accept: string | undefined) => accept?.includes('application/geo+json') ?? false;
 
 /** Creates the `/v1/facilities` routes. */
 export function createFacilitiesRoutes({ db, cache, now, availabilityCacheControl }: FacilitiesRoutesOptions): Hono<AppEnv> {

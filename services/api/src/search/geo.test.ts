@@ -40,6 +40,24 @@ describe('findNearest', () => {
     expect(got.map((hit) => hit.slot.id)).toEqual(expected.map((hit) => hit.slot.id));
   });
 
+  it('matches a full scan for random queries, filters and cursors (the cheap bounds never drop a hit)', () => {
+    for (let n = 0; n < 300; n++) {
+      const lat = 52.0 + random() * 0.3;
+      const lon = 11.4 + random() * 0.5;
+      const radius = 50 + Math.floor(random() * 20_000);
+      const want = 1 + Math.floor(random() * 80);
+      const after = random() * radius;
+      const accept = (s: FacilitySlot, d: number) => d > after && !s.id.endsWith('3');
+      const expected = slots
+        .map((s) => ({ slot: s, distance: distanceMetres(lat, lon, s.lat, s.lon) }))
+        .filter((hit) => hit.distance <= radius && accept(hit.slot, hit.distance))
+        .sort(compareHits)
+        .slice(0, want);
+      const got = findNearest(grid, lat, lon, radius, want, accept);
+      expect(got).toEqual(expected);
+    }
+  });
+
   it('applies the filter before counting', () => {
     const got = findNearest(grid, 52.13, 11.63, 50_000, 10, (s) => s.id.endsWith('7'));
     expect(got).toHaveLength(10);

@@ -10,6 +10,9 @@ function categoryView(entry: FacilityEntry, category: SpotCategory) {
   return { name: category, capacity: c?.capacity ?? 0, free: c?.free ?? 0, occupied: c?.occupied ?? 0, unknown: c?.unknown ?? 0 };
 }
 
+/** True when the client asks for GeoJSON. */
+export const wantsGeoJson = (accept: string | undefined) => accept?.includes('application/geo+json') ?? false;
+
 const roundDistance = (d: number) => Math.round(d);
 
 /** Renders a result page as JSON text, concatenating each facility's memoised summary. */

@@ -38,6 +38,8 @@ export interface FacilityCache {
   get(id: string): FacilityEntry | undefined | Promise<FacilityEntry | undefined>;
   /** All facilities, current as of the last notification. */
   layout(): Promise<FacilityLayout>;
+  /** What `layout()` resolves to, when that is known without waiting (loaded, listening, nothing pending); else undefined. */
+  currentLayout(): FacilityLayout | undefined;
   /** Called with the slot of every facility whose state version moved forward. */
   subscribe(listener: (slot: FacilitySlot) => void): () => void;
   /** Resolves once the copy is loaded (LISTEN in place and a first full read done). */
@@ -173,6 +175,11 @@ export function createFacilityCache({
     loaded = Promise.resolve();
   }
 
+  const buildLayout = () => {
+    layout ??= { generation: ++generation, slots: [...slots.values()].sort((a, b) => (a.id < b.id ? -1 : 1)) };
+    return layout;
+  };
+
   const ensureLoaded = async () => {
     try {
       await loaded;
@@ -214,8 +221,10 @@ export function createFacilityCache({
       await ensureLoaded();
       if (!listener?.listening) await resync();
       else if (pending.size > 0) await fetchPending();
-      layout ??= { generation: ++generation, slots: [...slots.values()].sort((a, b) => (a.id < b.id ? -1 : 1)) };
-      return layout;
+      return buildLayout();
+    },
+    currentLayout() {
+      return loadedOnce && listener?.listening && pending.size === 0 ? buildLayout() : undefined;
     },
     subscribe(fn) {
       listeners.add(fn);
