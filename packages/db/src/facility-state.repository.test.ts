@@ -88,6 +88,6 @@ describe('refreshFacilityState', () => {
     expect(unchanged).toEqual([]);
     // Time passing turns the sensor heard 1,499 s ago stale: that is a change.
     const later = await h.db.transaction().execute((trx) => refreshFacilityState(trx, ['mix'], new Date(now.getTime() + 10_000)));
-    expect(later).toEqual([{ facilityId: 'mix', version: before.version + 1 }]);
+    expect(later).toMatchObject([{ facilityId: 'mix', version: before.version + 1, state: { version: before.version + 1, unknown: 3 } }]);
   });
 });

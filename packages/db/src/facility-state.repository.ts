@@ -1,13 +1,23 @@
-import { type CategoryCounts, type Counts, DEFAULT_STALE_FACTOR, type SpotCategory, summarizeFacility } from '@freiplatz/domain';
+import {
+  type CategoryCounts,
+  type Counts,
+  DEFAULT_STALE_FACTOR,
+  type FacilityStatus,
+  type SpotCategory,
+  summarizeFacility,
+} from '@freiplatz/domain';
 import { type Kysely, sql } from 'kysely';
 import { countCountedFacilities } from './counter-state.repository.js';
 import type { Database } from './database.js';
+import type { FacilityStateRecord } from './facilities.repository.js';
 import { recordFacilityStateSamples } from './history.repository.js';
 import { arrayLiteral } from './real.js';
 
 export interface ChangedFacility {
   facilityId: string;
   version: number;
+  /** The state as committed: announced with the change, so listeners need not read it back. */
+  state?: FacilityStateRecord;
 }
 
 interface CountRow {
@@ -210,7 +220,19 @@ async function writeFacilityStates(
     cols.status.push(a.status);
     cols.confidence.push(a.confidence);
   }
-  const changed = await sql<{ facility_id: string; version: number; capacity: number; free: number; occupied: number; unknown: number }>`
+  const changed = await sql<{
+    facility_id: string;
+    version: number;
+    capacity: number;
+    free: number;
+    occupied: number;
+    unknown: number;
+    closed: number;
+    by_category: Partial<Record<SpotCategory, Counts>>;
+    status: FacilityStatus;
+    confidence: number;
+    updated_at: Date;
+  }>`
     INSERT INTO facility_state AS fs (facility_id, capacity, free, occupied, unknown, closed, by_category, status, confidence, updated_at)
     SELECT u.id, u.capacity, u.free, u.occupied, u.unknown, u.closed, u.by_category::jsonb, u.status, u.confidence, ${now}::timestamptz
     FROM unnest(${cols.id}::text[], ${cols.capacity}::int[], ${cols.free}::int[], ${cols.occupied}::int[], ${cols.unknown}::int[],
@@ -222,27 +244,70 @@ async function writeFacilityStates(
       version = fs.version + 1, updated_at = excluded.updated_at
     WHERE (fs.capacity, fs.free, fs.occupied, fs.unknown, fs.closed, fs.status, fs.by_category)
       IS DISTINCT FROM (excluded.capacity, excluded.free, excluded.occupied, excluded.unknown, excluded.closed, excluded.status, excluded.by_category)
-    RETURNING facility_id, version, capacity, free, occupied, unknown`.execute(trx);
+    RETURNING facility_id, version, capacity, free, occupied, unknown, closed, by_category, status, confidence, updated_at`.execute(trx);
   // Every committed change also lands in the 15-minute occupancy history, in the same transaction.
   await recordFacilityStateSamples(
     trx,
     changed.rows.map((r) => ({ facilityId: r.facility_id, ...r })),
     now,
   );
-  return changed.rows.map((r) => ({ facilityId: r.facility_id, version: r.version }));
+  return changed.rows.map((r) => ({
+    facilityId: r.facility_id,
+    version: r.version,
+    state: {
+      capacity: r.capacity,
+      free: r.free,
+      occupied: r.occupied,
+      unknown: r.unknown,
+      closed: r.closed,
+      status: r.status,
+      confidence: r.confidence,
+      byCategory: r.by_category,
+      version: r.version,
+      updatedAt: r.updated_at,
+    },
+  }));
 }
 
 /** Channel on which committed facility-state changes are announced. */
 export const FACILITY_STATE_CHANNEL = 'facility_state';
 
-const NOTIFY_CHUNK = 100;
+/** PostgreSQL refuses NOTIFY payloads of 8,000 bytes and more. */
+const NOTIFY_MAX_BYTES = 7_000;
 
-/** Queues NOTIFYs for changed facilities; PostgreSQL delivers them only if the transaction commits. */
+/**
+ * One change as announced: `[facilityId, version]`, or `[facilityId, version, state]` with the state
+ * as committed (`updatedAt` in epoch milliseconds), which listeners can apply without a read.
+ */
+export type FacilityStatePayloadEntry = [string, number] | [string, number, Omit<FacilityStateRecord, 'updatedAt'> & { updatedAt: number }];
+
+/**
+ * Queues NOTIFYs for changed facilities, in payloads under PostgreSQL's size limit, all in one
+ * statement; PostgreSQL delivers them only if the transaction commits.
+ */
 export async function notifyFacilityChanges(trx: Kysely<Database>, changed: readonly ChangedFacility[]): Promise<void> {
-  for (let i = 0; i < changed.length; i += NOTIFY_CHUNK) {
-    const payload = JSON.stringify(changed.slice(i, i + NOTIFY_CHUNK).map((c) => [c.facilityId, c.version]));
-    await sql`SELECT pg_notify(${FACILITY_STATE_CHANNEL}, ${payload})`.execute(trx);
+  if (changed.length === 0) return;
+  const payloads: string[] = [];
+  let parts: string[] = [];
+  let bytes = 2;
+  for (const c of changed) {
+    const entry: FacilityStatePayloadEntry = c.state
+      ? [c.facilityId, c.version, { ...c.state, updatedAt: c.state.updatedAt.getTime() }]
+      : [c.facilityId, c.version];
+    const part = JSON.stringify(entry);
+    const size = Buffer.byteLength(part) + 1;
+    if (parts.length > 0 && bytes + size > NOTIFY_MAX_BYTES) {
+      payloads.push(`[${parts.join(',')}]`);
+      parts = [];
+      bytes = 2;
+    }
+    parts.push(part);
+    bytes += size;
   }
+  payloads.push(`[${parts.join(',')}]`);
+  await sql`SELECT pg_notify(${FACILITY_STATE_CHANNEL}, p) FROM unnest(${arrayLiteral(payloads)}::text[]) WITH ORDINALITY AS t(p, n) ORDER BY n`.execute(
+    trx,
+  );
 }
 
 /**

@@ -107,7 +107,11 @@ export async function importRegistry(db: Kysely<Database>, registry: Registry, n
       facilities.map((f) => f.id),
       now,
     );
-    await notifyFacilityChanges(trx, changedFacilities);
+    // Without the state: names, places or thresholds may have changed too, so listeners read the facility back.
+    await notifyFacilityChanges(
+      trx,
+      changedFacilities.map(({ facilityId, version }) => ({ facilityId, version })),
+    );
     return { facilities: facilities.length, spots: spots.length, sensors: sensors.length, changedFacilities };
   });
 }

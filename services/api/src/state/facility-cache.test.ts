@@ -79,6 +79,33 @@ describe('facility cache (LISTEN/NOTIFY)', () => {
     for (const id of ['sign', 'other']) expect((await cache.get(id))?.version).toBe(await stateVersion(id));
   });
 
+  it('applies the state announced with a change at once, without reading it back', async () => {
+    await expect.poll(() => cache.listening).toBe(true);
+    observed.length = 0;
+    const before = queries;
+    await h.publish('parking/v1/bays/sign-2-s', { occupied: true, ts: Date.now(), seq: 500 });
+    await expect.poll(() => observed.length).toBeGreaterThan(0);
+    const [first] = observed;
+    // Synchronous: the entry was swapped in before anyone asked.
+    expect(first?.read).not.toBeInstanceOf(Promise);
+    const entry = first?.read as FacilityEntry;
+    expect(entry.version).toBe(first?.change.version);
+    const row = await h.db.selectFrom('facility_state').selectAll().where('facility_id', '=', 'sign').executeTakeFirstOrThrow();
+    expect(entry.version).toBe(row.version);
+    expect(entry.record.state).toMatchObject({
+      capacity: row.capacity,
+      free: row.free,
+      occupied: row.occupied,
+      unknown: row.unknown,
+      closed: row.closed,
+      status: row.status,
+      byCategory: row.by_category,
+    });
+    expect(entry.record.state.confidence).toBeCloseTo(row.confidence, 5);
+    expect(entry.record.name).toBe('Facility sign');
+    expect(queries).toBe(before);
+  });
+
   it('reconnects after losing its connection and stays current meanwhile', async () => {
     const admin = new pg.Client({ connectionString: h.databaseUrl });
     await admin.connect();

@@ -142,9 +142,17 @@ export function createFacilityCache({
   };
 
   const onChanges = (changes: ChangedFacility[]) => {
-    for (const { facilityId, version } of changes) {
-      const current = slots.get(facilityId)?.entry.version ?? -1;
-      if (version > current && version > (pending.get(facilityId) ?? -1)) pending.set(facilityId, version);
+    for (const { facilityId, version, state } of changes) {
+      const slot = slots.get(facilityId);
+      const current = slot?.entry.version ?? -1;
+      if (version <= current) continue;
+      // Announced with its committed state: applied at once, no read and no wait for readers.
+      // (Registry changes come without it, as do new facilities: those are read back.)
+      if (state !== undefined && slot !== undefined) {
+        apply({ ...slot.entry.record, state });
+        continue;
+      }
+      if (version > (pending.get(facilityId) ?? -1)) pending.set(facilityId, version);
     }
     if (pending.size > 0) fetchPending().catch((err) => log.warn({ err }, 'loading notified facility state failed'));
     onNotification?.(changes);

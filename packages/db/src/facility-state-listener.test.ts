@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { parseFacilityStatePayload } from './facility-state-listener.js';
+
+const state = {
+  capacity: 4,
+  free: 1,
+  occupied: 2,
+  unknown: 1,
+  closed: 0,
+  status: 'open',
+  confidence: 0.75,
+  byCategory: { standard: { capacity: 4, free: 1, occupied: 2, unknown: 1, closed: 0 } },
+  version: 7,
+  updatedAt: Date.parse('2026-11-27T08:00:00Z'),
+};
+
+describe('parseFacilityStatePayload', () => {
+  it('reads changes announced with and without their state', () => {
+    const changes = parseFacilityStatePayload(
+      JSON.stringify([
+        ['a', 3],
+        ['b', 7, state],
+      ]),
+    );
+    expect(changes).toEqual([
+      { facilityId: 'a', version: 3 },
+      { facilityId: 'b', version: 7, state: { ...state, updatedAt: new Date(state.updatedAt) } },
+    ]);
+  });
+
+  it('drops a malformed state but keeps the change (the reader reads it back)', () => {
+    for (const bad of [
+      { ...state, free: 'x' },
+      { ...state, status: 'maybe' },
+      { ...state, byCategory: { standard: { free: 1 } } },
+      { ...state, updatedAt: 'yesterday' },
+      null,
+    ]) {
+      expect(parseFacilityStatePayload(JSON.stringify([['b', 7, bad]]))).toEqual([{ facilityId: 'b', version: 7 }]);
+    }
+  });
+
+  it('ignores what is not a change list', () => {
+    expect(parseFacilityStatePayload('not json')).toEqual([]);
+    expect(parseFacilityStatePayload(undefined)).toEqual([]);
+    expect(parseFacilityStatePayload('{"a":1}')).toEqual([]);
+    expect(
+      parseFacilityStatePayload(
+        JSON.stringify([
+          [1, 2],
+          ['ok', 'x'],
+          ['fine', 2],
+        ]),
+      ),
+    ).toEqual([{ facilityId: 'fine', version: 2 }]);
+  });
+});
