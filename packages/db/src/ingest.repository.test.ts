@@ -1,7 +1,8 @@
 import type { BayEvent } from '@freiplatz/domain';
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRegistry, createHarness, type Harness } from '../../../test/harness.js';
+import type { FacilityStateTable } from './database.js';
 import { refreshAllFacilityStates, refreshFacilityState } from './facility-state.repository.js';
 import { commitIngestBatch } from './ingest.repository.js';
 import { setSpotsClosed } from './ops.repository.js';
@@ -26,21 +27,13 @@ function random(seed: number) {
   };
 }
 
-type StateRow = {
-  facility_id: string;
-  capacity: number;
-  free: number;
-  occupied: number;
-  unknown: number;
-  closed: number;
-  status: string;
-  by_category: unknown;
-};
+const STATE_COLUMNS = ['facility_id', 'capacity', 'free', 'occupied', 'unknown', 'closed', 'status', 'by_category'] as const;
+type StateRow = Pick<Selectable<FacilityStateTable>, (typeof STATE_COLUMNS)[number]>;
 
 async function storedState(h: Harness): Promise<StateRow[]> {
   return h.db
     .selectFrom('facility_state')
-    .select(['facility_id', 'capacity', 'free', 'occupied', 'unknown', 'closed', 'status', 'by_category'])
+    .select(STATE_COLUMNS)
     .where('facility_id', 'in', FACILITIES)
     .orderBy('facility_id')
     .execute();
@@ -55,7 +48,7 @@ async function recountedState(h: Harness, now: Date): Promise<StateRow[]> {
       await refreshFacilityState(trx, FACILITIES, now);
       rows = await trx
         .selectFrom('facility_state')
-        .select(['facility_id', 'capacity', 'free', 'occupied', 'unknown', 'closed', 'status', 'by_category'])
+        .select(STATE_COLUMNS)
         .where('facility_id', 'in', FACILITIES)
         .orderBy('facility_id')
         .execute();
