@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { startMosquitto } from '../../test/support/mosquitto.js';
 import { findFreePort } from '../../test/support/ports.js';
 import { REPO_ROOT, type ServiceProcess, startService } from '../../test/support/processes.js';
+import { BENCH_PG_SETTINGS } from '../pg-settings.js';
 import { type LoadResult, median, runLoad } from './load.js';
 import { renderChart } from './report.js';
 import { CENTRE, seedCity } from './seed.js';
@@ -26,7 +27,12 @@ const rssMiB = (pid: number, field: 'VmRSS' | 'VmHWM') => {
 const dir = mkdtempSync(join(tmpdir(), 'freiplatz-bench-api-'));
 chmodSync(dir, 0o755); // PostgreSQL runs as its own user when we run as root
 const children: ServiceProcess[] = [];
-const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: await findFreePort(), database: 'bench' });
+const pg = await startEmbeddedPostgres({
+  dataDir: join(dir, 'pg'),
+  port: await findFreePort(),
+  database: 'bench',
+  settings: BENCH_PG_SETTINGS,
+});
 const mosquitto = await startMosquitto();
 const db = createDb({ connectionString: pg.connectionString, max: 2 });
 try {

@@ -18,9 +18,17 @@ const event = (seq: number): OccupancyEvent =>
     flags: [],
   }) as unknown as OccupancyEvent;
 
-function setup(commit: (batch: IngestBatch) => Promise<void>) {
+function setup(commit: (batch: IngestBatch) => Promise<void>, concurrency = 1) {
   const acked: number[] = [];
-  const batcher = new Batcher({ batchSize: 100, flushMs: 1, commit, logger: createSilentLogger(), retryMinMs: 1, retryMaxMs: 2 });
+  const batcher = new Batcher({
+    batchSize: 100,
+    flushMs: 1,
+    concurrency,
+    commit,
+    logger: createSilentLogger(),
+    retryMinMs: 1,
+    retryMaxMs: 2,
+  });
   const add = (seq: number) => {
     const item: BatchItem = {
       event: event(seq),
@@ -33,6 +41,50 @@ function setup(commit: (batch: IngestBatch) => Promise<void>) {
 }
 
 describe('Batcher', () => {
+  it('commits two full batches at once with concurrency 2, and acknowledges each after its own commit', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const release: Array<() => void> = [];
+    const { batcher, acked, add } = setup(async () => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise<void>((resolve) => release.push(resolve));
+      inFlight -= 1;
+    }, 2);
+    for (let i = 1; i <= 250; i++) add(i);
+    await expect.poll(() => release.length).toBe(2);
+    expect(acked).toEqual([]);
+    release.shift()?.(); // the first batch commits: its items are acknowledged, the second's not yet
+    await expect.poll(() => acked.length).toBe(100);
+    expect(acked.slice(0, 3)).toEqual([1, 2, 3]);
+    for (;;) {
+      const next = release.shift();
+      if (next) next();
+      else if (acked.length === 250) break;
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await batcher.flush();
+    expect(most).toBe(2);
+    expect([...acked].sort((a, b) => a - b)).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
+  });
+
+  it('keeps to one commit at a time under light load, even with concurrency 2', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const { batcher, add } = setup(async () => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight -= 1;
+    }, 2);
+    for (let i = 1; i <= 30; i++) {
+      add(i);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await batcher.flush();
+    expect(most).toBe(1);
+  });
+
   it('commits in one batch and acknowledges after the commit', async () => {
     const commits: number[] = [];
     const { batcher, acked, add } = setup(async (b) => {

@@ -40,7 +40,7 @@ export interface BatcherOptions {
   flushMs: number;
   /**
    * Batches committed at the same time (default 1). With 2, one batch inserts its events while the
-   * other holds the facility locks: under load the database works on both.
+   * other holds the facility locks: under load (a full batch waiting) the database works on both.
    */
   concurrency?: number;
   commit: (batch: IngestBatch) => Promise<void>;
@@ -92,8 +92,12 @@ export class Batcher {
       this.timer = null;
     }
     const concurrency = Math.max(1, this.options.concurrency ?? 1);
-    // Each loop takes its first batch before it awaits anything: another starts only for what is left.
-    while (this.loops.size < concurrency && this.pending.length > 0) {
+    // Each loop takes its first batch before it awaits anything. A second loop starts only for a full
+    // batch (load): under light load one loop commits by time, and small batches are not split further.
+    while (
+      this.pending.length > 0 &&
+      (this.loops.size === 0 || (this.loops.size < concurrency && this.pending.length >= this.options.batchSize))
+    ) {
       const loop: Promise<void> = this.drain().finally(() => {
         this.loops.delete(loop);
         if (this.pending.length > 0 && !this.stopping) this.timer ??= setTimeout(() => this.kick(), this.options.flushMs);

@@ -91,9 +91,9 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
   // A full recount at start settles facility counts with the sensors' counted status (the basis of
   // the incremental updates per batch) and with the clock, whatever happened while no worker ran.
   const sweepStart = performance.now();
-  void sweeper.sweep({ full: true }).then((changed) =>
-    log.info({ changed, ms: Math.round(performance.now() - sweepStart) }, 'facility state recounted at start'),
-  );
+  void sweeper
+    .sweep({ full: true })
+    .then((changed) => log.info({ changed, ms: Math.round(performance.now() - sweepStart) }, 'facility state recounted at start'));
   return {
     metrics,
     ready: c.ready,
