@@ -31,12 +31,7 @@ const STATE_COLUMNS = ['facility_id', 'capacity', 'free', 'occupied', 'unknown',
 type StateRow = Pick<Selectable<FacilityStateTable>, (typeof STATE_COLUMNS)[number]>;
 
 async function storedState(h: Harness): Promise<StateRow[]> {
-  return h.db
-    .selectFrom('facility_state')
-    .select(STATE_COLUMNS)
-    .where('facility_id', 'in', FACILITIES)
-    .orderBy('facility_id')
-    .execute();
+  return h.db.selectFrom('facility_state').select(STATE_COLUMNS).where('facility_id', 'in', FACILITIES).orderBy('facility_id').execute();
 }
 
 /** What a full recount at `now` would store, computed in a transaction that is rolled back. */
