@@ -2,12 +2,15 @@ import { migrate } from '@freiplatz/db';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startBrokerBackend } from './support/broker.js';
+import { ensureChromium } from './support/browser.js';
 import { startPostgresBackend } from './support/postgres.js';
 
 const TEMPLATE = `freiplatz_tpl_${process.pid}`;
 
 /** Starts one PostgreSQL and one broker for the whole run and migrates a template database. */
 export default async function setup(project: TestProject) {
+  // The browser tests always run: a missing Chromium is installed here or stops the run with what to do.
+  ensureChromium();
   const [postgres, broker] = await Promise.all([startPostgresBackend(), startBrokerBackend()]);
   const admin = new pg.Client({ connectionString: postgres.adminUrl });
   await admin.connect();

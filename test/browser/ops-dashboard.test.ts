@@ -4,12 +4,10 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOperatorKey, revokeOperatorKey } from '../../services/api/src/cli/operator-keys.js';
 import { buildRegistry, createHarness, type Harness } from '../harness.js';
-import { findChromium, findSeriousA11yViolations, launchBrowser, saveScreenshot } from '../support/browser.js';
+import { findSeriousA11yViolations, launchBrowser, saveScreenshot } from '../support/browser.js';
 
-const chromiumPath = findChromium();
-
-// Under CI a missing Chromium fails these tests (launchBrowser throws); elsewhere they are skipped (see pages.test.ts).
-describe.skipIf(!chromiumPath && process.env.CI !== 'true')("operators' dashboard in a real browser", () => {
+// Chromium is there: the test run's global set-up installs it or stops (test/support/browser.ts).
+describe("operators' dashboard in a real browser", () => {
   let h: Harness;
   let browser: Browser;
   let server: { url: string; close(): Promise<void> };

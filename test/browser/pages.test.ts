@@ -3,18 +3,14 @@ import { createSilentLogger } from '@freiplatz/config';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildRegistry, createHarness, type Harness } from '../harness.js';
-import { findChromium, findSeriousA11yViolations, launchBrowser, saveScreenshot } from '../support/browser.js';
+import { findSeriousA11yViolations, launchBrowser, saveScreenshot } from '../support/browser.js';
 import { findFreePort } from '../support/ports.js';
-
-const chromiumPath = findChromium();
-if (!chromiumPath && process.env.CI !== 'true')
-  console.warn('[test] browser tests skipped: Chromium is not installed (apt-get install chromium)');
 
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 860 };
 
-// Under CI a missing Chromium fails these tests (launchBrowser throws); elsewhere they are skipped with the reason above.
-describe.skipIf(!chromiumPath && process.env.CI !== 'true')('web pages in a real browser', () => {
+// Chromium is there: the test run's global set-up installs it or stops (test/support/browser.ts).
+describe('web pages in a real browser', () => {
   let h: Harness;
   let browser: Browser;
   let port: number;

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -11,10 +12,37 @@ export function findChromium(): string | null {
   return CANDIDATES.find((p): p is string => Boolean(p) && existsSync(p as string)) ?? null;
 }
 
+const INSTALL_HINT = 'install it (Debian: apt-get install chromium fonts-dejavu-core) or set CHROMIUM_PATH';
+
+/**
+ * Makes sure the browser tests have a Chromium, as part of the test command's own set-up: when none
+ * is found and this is a Debian machine run as root, it is installed from Debian (npm has no
+ * browser build this machine can fetch). Otherwise the run stops here with what to do.
+ */
+export function ensureChromium(): string {
+  const found = findChromium();
+  if (found) return found;
+  const canInstall = process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
+  if (!canInstall) throw new Error(`the browser tests need Chromium, which is not installed: ${INSTALL_HINT}`);
+  console.log('[test] Chromium is missing: installing it from Debian for the browser tests (once) …');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', 'chromium', 'fonts-dejavu-core'],
+  ]) {
+    const r = spawnSync('apt-get', args, { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: 600_000 });
+    if (r.status !== 0)
+      throw new Error(`installing Chromium failed (apt-get ${args[0]}: ${(r.stderr ?? '').trim().slice(-500)}); ${INSTALL_HINT}`);
+  }
+  const installed = findChromium();
+  if (!installed) throw new Error(`Chromium is still not found after apt-get install; ${INSTALL_HINT}`);
+  return installed;
+}
+
 /** Launches headless Chromium as the machine allows (root, no network). */
 export async function launchBrowser(): Promise<Browser> {
   const executablePath = findChromium();
-  if (!executablePath) throw new Error('Chromium is not installed (Debian: apt-get install chromium)');
+  if (!executablePath) throw new Error(`Chromium is not installed: ${INSTALL_HINT}`);
   return chromium.launch({
     executablePath,
     headless: true,
