@@ -1,5 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { startWorkerProcess, type WorkerProcess } from '../../test/faults/worker-process.js';
+import { REPO_ROOT } from '../../test/support/processes.js';
 import type { BenchEnv } from './bench-env.js';
 import { startPublishers } from './publishers.js';
 
@@ -17,6 +22,24 @@ export interface RateSample {
 /** The worker's V8 heap cap, as the ingest README recommends for deployment (override: WORKER_NODE_OPTIONS). */
 export const WORKER_NODE_OPTIONS = process.env.WORKER_NODE_OPTIONS ?? '--max-old-space-size=96';
 
+let bundle: string | null = null;
+
+/**
+ * The worker as the container image runs it: one JavaScript bundle built by
+ * infra/docker/build-service.mjs, on plain Node (no TypeScript loader, which alone holds ~35 MiB
+ * and a loader thread). `BENCH_WORKER=source` runs `src/main.ts` through tsx instead.
+ */
+export function workerEntry(): string {
+  if (process.env.BENCH_WORKER === 'source') return 'services/ingest/src/main.ts';
+  if (bundle === null) {
+    const out = mkdtempSync(join(tmpdir(), 'freiplatz-ingest-bundle-'));
+    execFileSync(process.execPath, [join(REPO_ROOT, 'infra/docker/build-service.mjs'), 'ingest', out], { stdio: 'ignore' });
+    bundle = join(out, 'services/ingest/src/main.mjs');
+    console.log(`  worker: bundle of infra/docker/build-service.mjs (${bundle})`);
+  }
+  return bundle;
+}
+
 /** Starts the worker as its own process (so its memory is its own), with the default configuration. */
 export function startBenchWorker(env: BenchEnv, extra: Record<string, string> = {}): Promise<WorkerProcess> {
   const tuning = Object.fromEntries(
@@ -24,16 +47,19 @@ export function startBenchWorker(env: BenchEnv, extra: Record<string, string> = 
       process.env[k] ? [[k, process.env[k]]] : [],
     ),
   );
-  return startWorkerProcess({
-    DATABASE_URL: env.pgUrl,
-    MQTT_URL: env.mqttUrl,
-    MQTT_CLIENT_ID: 'bench-ingest',
-    MQTT_PROTOCOL_VERSION: '5',
-    LOG_LEVEL: 'info',
-    NODE_OPTIONS: WORKER_NODE_OPTIONS,
-    ...tuning,
-    ...extra,
-  });
+  return startWorkerProcess(
+    {
+      DATABASE_URL: env.pgUrl,
+      MQTT_URL: env.mqttUrl,
+      MQTT_CLIENT_ID: 'bench-ingest',
+      MQTT_PROTOCOL_VERSION: '5',
+      LOG_LEVEL: 'info',
+      NODE_OPTIONS: WORKER_NODE_OPTIONS,
+      ...tuning,
+      ...extra,
+    },
+    workerEntry(),
+  );
 }
 
 /** Events stored with `seq` in the phase's range (every phase publishes its own range). */

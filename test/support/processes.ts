@@ -12,9 +12,14 @@ export interface ServiceProcess {
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Runs a TypeScript entry point of this repository (e.g. `services/ingest/src/main.ts`) as its own process. */
+/**
+ * Runs an entry point as its own process: a TypeScript one of this repository (e.g.
+ * `services/ingest/src/main.ts`, through tsx) or built JavaScript (`.mjs`/`.js`, e.g. a service
+ * bundle of infra/docker/build-service.mjs, as the container image runs it).
+ */
 export function startService(entry: string, env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const args = /\.m?js$/.test(entry) ? [entry] : ['--import', 'tsx', entry];
+  const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -54,8 +54,11 @@ export async function refreshFacilityState(
 ): Promise<ChangedFacility[]> {
   if (facilityIds.length === 0) return [];
   const ids = [...new Set(facilityIds)].sort();
-  // Row locks in id order serialise concurrent workers on a facility, and the count below then
-  // runs on a snapshot that includes whatever the other worker committed.
+  // Locks as every writer takes them: the sensor state rows of the facilities' spots first (an
+  // ingest commit holds its sensors' rows until it commits, and takes facility rows last), then
+  // the facility state rows, each in id order. The count below then runs on a snapshot that
+  // includes whatever another worker committed, and no one else is halfway through these sensors.
+  await lockSensorsOfFacilities(trx, ids);
   await sql`SELECT facility_id FROM facility_state WHERE facility_id = ANY(${ids}::text[]) ORDER BY facility_id FOR UPDATE`.execute(trx);
   const status = (ss: string, se: string) =>
     sql`freiplatz_sensor_status(${sql.ref(`${ss}.occupied`)}, ${sql.ref(`${ss}.last_seen_at`)}, ${sql.ref(`${se}.heartbeat_interval_seconds`)}, ${now}::timestamptz, ${staleFactor}::float8)`;
@@ -98,7 +101,7 @@ export async function refreshFacilityState(
   return writeFacilityStates(trx, perFacility, now);
 }
 
-/** A facility's state as locked by `lockFacilitiesOfSensors`. */
+/** A facility's state as locked by `lockFacilities`. */
 export interface LockedFacility {
   threshold: number;
   byCategory: Partial<Record<SpotCategory, Counts>>;
@@ -106,15 +109,23 @@ export interface LockedFacility {
   counted: boolean;
 }
 
+/** Locks the state rows of the sensors on the given facilities' spots, in sensor id order. */
+export async function lockSensorsOfFacilities(trx: Kysely<Database>, facilityIds: readonly string[]): Promise<void> {
+  if (facilityIds.length === 0) return;
+  await sql`
+    SELECT count(*) FROM (
+      SELECT 1 FROM sensor_state ss JOIN sensors se ON se.id = ss.sensor_id JOIN spots sp ON sp.id = se.spot_id
+      WHERE sp.facility_id = ANY(${arrayLiteral([...new Set(facilityIds)])}::text[])
+      ORDER BY ss.sensor_id FOR UPDATE OF ss) AS locked`.execute(trx);
+}
+
 /**
- * Locks, in id order, the state rows of the facilities the given sensors belong to (by spot or as
- * counters) and returns them. Taken first in an ingest transaction, the lock makes every later
- * read of those sensors' `counted_status` see what any other worker committed.
+ * Locks, in id order, the state rows of the given facilities and returns them. An ingest commit
+ * takes these last, after its sensor state rows, and holds them only for writing its deltas.
  */
-export async function lockFacilitiesOfSensors(trx: Kysely<Database>, sensorIds: readonly string[]): Promise<Map<string, LockedFacility>> {
+export async function lockFacilities(trx: Kysely<Database>, facilityIds: readonly string[]): Promise<Map<string, LockedFacility>> {
   const locked = new Map<string, LockedFacility>();
-  if (sensorIds.length === 0) return locked;
-  const idList = arrayLiteral([...new Set(sensorIds)]);
+  if (facilityIds.length === 0) return locked;
   const { rows } = await sql<{
     facility_id: string;
     by_category: Partial<Record<SpotCategory, Counts>>;
@@ -123,27 +134,26 @@ export async function lockFacilitiesOfSensors(trx: Kysely<Database>, sensorIds: 
   }>`
     SELECT fs.facility_id, fs.by_category, f.almost_full_threshold AS threshold, f.capacity IS NOT NULL AS counted
     FROM facility_state fs JOIN facilities f ON f.id = fs.facility_id
-    WHERE fs.facility_id IN (
-      SELECT sp.facility_id FROM sensors se JOIN spots sp ON sp.id = se.spot_id WHERE se.id = ANY(${idList}::text[])
-      UNION
-      SELECT se.facility_id FROM sensors se WHERE se.id = ANY(${idList}::text[]) AND se.facility_id IS NOT NULL)
+    WHERE fs.facility_id = ANY(${arrayLiteral([...new Set(facilityIds)])}::text[])
     ORDER BY fs.facility_id
     FOR UPDATE OF fs`.execute(trx);
   for (const r of rows) locked.set(r.facility_id, { threshold: r.threshold, byCategory: r.by_category, counted: r.counted });
   return locked;
 }
 
-/** One open spot whose counted status moved from `from` to `to` in this transaction. */
+/** Open spots of one facility and category whose counted status moved from `from` to `to` in this transaction. */
 export interface SpotStatusChange {
   facilityId: string;
   category: SpotCategory;
   from: CountedStatus;
   to: CountedStatus;
+  /** How many spots made this move (default 1). */
+  count?: number;
 }
 
 /**
  * Brings facility state up to date after sensor state changed, without recounting: each facility
- * locked by `lockFacilitiesOfSensors` gets the old → new deltas of its spots applied to its stored
+ * locked by `lockFacilities` gets the old → new deltas of its spots applied to its stored
  * counts. Facilities that cannot be updated that way — not locked (no state row yet), counted by
  * counters, or whose stored counts would not take the delta (a category missing, a count below
  * zero: the invariant broke somewhere) — are recounted in full, as are `recount`.
@@ -173,8 +183,9 @@ export async function applySpotStatusChanges(
       full.add(c.facilityId);
       continue;
     }
-    counts[c.from] -= 1;
-    counts[c.to] += 1;
+    const n = c.count ?? 1;
+    counts[c.from] -= n;
+    counts[c.to] += n;
   }
   const perFacility = new Map<string, FacilityCounts>();
   for (const [id, byCategory] of updated) {

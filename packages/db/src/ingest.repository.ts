@@ -1,4 +1,4 @@
-import { type BayEvent, computeSpotStatus, type OccupancyEvent, type RejectCode, type SpotCategory } from '@freiplatz/domain';
+import { type BayEvent, DEFAULT_STALE_FACTOR, type OccupancyEvent, type RejectCode, type SpotCategory } from '@freiplatz/domain';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './database.js';
 import { commitDeviceEvents } from './device-events.repository.js';
@@ -6,7 +6,8 @@ import {
   applySpotStatusChanges,
   type ChangedFacility,
   type CountedStatus,
-  lockFacilitiesOfSensors,
+  lockFacilities,
+  lockSensorsOfFacilities,
   notifyFacilityChanges,
   type SpotStatusChange,
 } from './facility-state.repository.js';
@@ -37,10 +38,17 @@ const NO_SEQ = -1;
 /**
  * Commits one batch in one transaction: events (duplicates ignored), sensor state (newest `ts`
  * wins), facility state with its version, dead letters, and a NOTIFY that fires on commit.
- * The events go in first, before any lock, so that concurrent batches overlap there; then the
- * facility locks, and facility state is updated from the old → new status of the spots whose
- * sensors changed (migration 0007, `applySpotStatusChanges`), not recounted: the cost follows the
- * batch, not the size of the facilities it touches.
+ *
+ * Locks, in the order every writer takes them (see `refreshFacilityState`):
+ * 1. The events go in first, with no lock but their own keys.
+ * 2. The batch's sensor state rows are locked (sensor id order). From then on no other writer
+ *    changes those sensors, so one statement can upsert them, decide each spot's counted status
+ *    in SQL (`freiplatz_sensor_status`, migration 0007) and return only the old → new moves per
+ *    facility and category.
+ * 3. Last, the facility state rows (id order), only to add those moves to the stored counts
+ *    (`applySpotStatusChanges`) and announce them. Facility counts are sums, so moves of
+ *    different sensors commute: commits with disjoint sensors (the batcher's lanes) overlap in
+ *    everything but this short step.
  */
 export async function commitIngestBatch(db: Kysely<Database>, batch: IngestBatch, now = new Date()): Promise<CommitResult> {
   // Sorted input makes concurrent transactions take row locks in the same order (no deadlocks).
@@ -52,44 +60,7 @@ export async function commitIngestBatch(db: Kysely<Database>, batch: IngestBatch
     );
   return db.transaction().execute(async (trx) => {
     const stored = events.length > 0 ? await insertBayEvents(trx, events) : [];
-    // The facility locks (id order) of every sensor whose state this batch changes: from here on no
-    // other transaction changes the state of those facilities' sensors, so what is read next is
-    // exactly what this transaction changes.
-    const sensorIds = [
-      ...new Set([...stored.map((e) => e.sensorId), ...batch.events.filter((e) => e.kind === 'counter').map((e) => e.sensorId)]),
-    ];
-    const locked = await lockFacilitiesOfSensors(trx, sensorIds);
-    const facilityIds: string[] = [];
-    const changes: SpotStatusChange[] = [];
-    if (stored.length > 0) {
-      const sensors = summariseBySensor(stored);
-      const spots = await readSpotSensors(
-        trx,
-        sensors.map((x) => x.sensorId),
-      );
-      // What each sensor's spot shows once this batch is in: the newest reading wins (as in the
-      // upsert), freshness from the latest arrival. The same status is stored as the sensor's
-      // counted status and enters the facility deltas, so the two always agree.
-      for (const x of sensors) {
-        const spot = spots.get(x.sensorId);
-        if (spot === undefined) continue; // not on a spot: counts nowhere
-        const newer = spot.tsMs === null || x.tsMs > spot.tsMs || (x.tsMs === spot.tsMs && x.seq > Number(spot.seq));
-        const occupied = newer ? x.newest.occupied : spot.occupied;
-        const lastSeen = Math.max(x.lastSeenMs, spot.lastSeenMs ?? 0);
-        const status = computeSpotStatus(
-          {
-            sensor: { heartbeatIntervalSeconds: spot.heartbeatSeconds },
-            state: occupied === null ? null : { occupied, lastSeenAt: new Date(lastSeen) },
-          },
-          now,
-        );
-        x.counted = status === 'closed' ? 'unknown' : status;
-        facilityIds.push(spot.facilityId);
-        const from = spot.counted ?? 'unknown';
-        if (!spot.closed && from !== x.counted) changes.push({ facilityId: spot.facilityId, category: spot.category, from, to: x.counted });
-      }
-      await upsertSensorState(trx, sensors);
-    }
+    const moves = stored.length > 0 ? await upsertSensorState(trx, sensorStateParameters(summariseBySensor(stored)), now) : NO_MOVES;
     const device = await commitDeviceEvents(trx, batch.events);
     let inserted = device.inserted;
     if (batch.rejects.length > 0) {
@@ -101,89 +72,48 @@ export async function commitIngestBatch(db: Kysely<Database>, batch: IngestBatch
         trx,
       );
     }
-    // Touched facilities without a state row yet, and counted facilities, are recounted in full.
-    const recount = [...new Set(facilityIds.filter((id) => !locked.has(id))), ...device.facilityIds];
-    const changedFacilities = await applySpotStatusChanges(trx, locked, changes, recount, now);
+    // Facilities recounted in full instead: counted ones (counters), and those where a sensor first
+    // heard here was also first heard by a concurrent commit (its old status was not what we saw).
+    // Their sensors are locked before any facility row, as the recount does.
+    const recount = [...new Set([...moves.recount, ...device.facilityIds])];
+    await lockSensorsOfFacilities(trx, recount);
+    const locked = await lockFacilities(trx, [...moves.facilityIds, ...recount]);
+    // Touched facilities without a state row yet are recounted too.
+    recount.push(...moves.facilityIds.filter((id) => !locked.has(id)));
+    const changedFacilities = await applySpotStatusChanges(trx, locked, moves.changes, recount, now);
     await notifyFacilityChanges(trx, changedFacilities);
     inserted += stored.length;
     return { inserted, duplicates: batch.events.length - inserted, rejected: batch.rejects.length, changedFacilities };
   });
 }
 
-interface SpotSensor {
-  facilityId: string;
-  category: SpotCategory;
-  closed: boolean;
-  heartbeatSeconds: number;
-  /** The sensor's state before this batch (null: never heard); times in epoch milliseconds. */
-  tsMs: number | null;
-  seq: string | null;
-  occupied: boolean | null;
-  lastSeenMs: number | null;
-  counted: CountedStatus | null;
-}
-
-/** Registered sensors on spots, with their spot and their state as it stands (read under the facility locks). */
-async function readSpotSensors(trx: Kysely<Database>, sensorIds: readonly string[]): Promise<Map<string, SpotSensor>> {
-  const { rows } = await sql<{
-    id: string;
-    facility_id: string;
-    category: SpotCategory;
-    closed: boolean;
-    heartbeat_seconds: number;
-    ts_ms: number | null;
-    seq: string | null;
-    occupied: boolean | null;
-    last_seen_ms: number | null;
-    counted_status: CountedStatus | null;
-  }>`
-    SELECT se.id, sp.facility_id, sp.category, sp.closed, se.heartbeat_interval_seconds AS heartbeat_seconds,
-      -- Epoch milliseconds (times are stored at millisecond precision): cheaper to read than dates.
-      (extract(epoch FROM ss.ts) * 1000)::float8 AS ts_ms, ss.seq, ss.occupied,
-      (extract(epoch FROM ss.last_seen_at) * 1000)::float8 AS last_seen_ms, ss.counted_status
-    FROM sensors se
-    JOIN spots sp ON sp.id = se.spot_id
-    LEFT JOIN sensor_state ss ON ss.sensor_id = se.id
-    WHERE se.id = ANY(${arrayLiteral(sensorIds)}::text[])`.execute(trx);
-  return new Map(
-    rows.map((r) => [
-      r.id,
-      {
-        facilityId: r.facility_id,
-        category: r.category,
-        closed: r.closed,
-        heartbeatSeconds: r.heartbeat_seconds,
-        tsMs: r.ts_ms,
-        seq: r.seq,
-        occupied: r.occupied,
-        lastSeenMs: r.last_seen_ms,
-        counted: r.counted_status,
-      },
-    ]),
-  );
-}
-
 /** Inserts bay events, duplicates ignored; returns the events that were new, in input order. */
 async function insertBayEvents(trx: Kysely<Database>, events: readonly BayEvent[]): Promise<BayEvent[]> {
-  const { rows } = await sql<{ i: number }>`
-    INSERT INTO occupancy_events (sensor_id, ts, seq, received_at, occupied, battery, rssi, heartbeat, flags, temperature, battery_level)
-    SELECT sensor_id, ts, seq, received_at, occupied, battery, rssi, heartbeat, flags::text[], temperature, battery_level
-    FROM unnest(
-      ${arrayLiteral(events.map((e) => e.sensorId))}::text[], ${arrayLiteral(events.map((e) => e.ts.toISOString()))}::timestamptz[],
-      ${arrayLiteral(events.map((e) => e.seq ?? NO_SEQ))}::bigint[], ${arrayLiteral(events.map((e) => e.receivedAt.toISOString()))}::timestamptz[],
-      ${arrayLiteral(events.map((e) => e.occupied))}::boolean[], ${arrayLiteral(events.map((e) => toReal(e.battery)))}::real[],
-      ${arrayLiteral(events.map((e) => toReal(e.rssi)))}::real[], ${arrayLiteral(events.map((e) => e.heartbeat))}::boolean[],
-      ${arrayLiteral(events.map((e) => `{${e.flags.join(',')}}`))}::text[],
-      ${arrayLiteral(events.map((e) => toReal(e.temperature)))}::real[], ${arrayLiteral(events.map((e) => toReal(e.batteryLevel)))}::real[]
-    ) WITH ORDINALITY AS t(sensor_id, ts, seq, received_at, occupied, battery, rssi, heartbeat, flags, temperature, battery_level, ord)
-    ORDER BY ord
-    ON CONFLICT (sensor_id, ts, seq) DO NOTHING
-    RETURNING sensor_id, (extract(epoch FROM ts) * 1000)::float8 AS ts_ms, seq::float8 AS seq`.execute(trx);
-  if (rows.length === events.length) return [...events];
+  // One row back, not one per event: the count, and the stored keys only when some were duplicates.
+  const { rows } = await sql<{ n: number; keys: Array<[string, number, number]> | null }>`
+    WITH ins AS (
+      INSERT INTO occupancy_events (sensor_id, ts, seq, received_at, occupied, battery, rssi, heartbeat, flags, temperature, battery_level)
+      SELECT sensor_id, ts, seq, received_at, occupied, battery, rssi, heartbeat, flags::text[], temperature, battery_level
+      FROM unnest(
+        ${arrayLiteral(events.map((e) => e.sensorId))}::text[], ${arrayLiteral(events.map((e) => e.ts.toISOString()))}::timestamptz[],
+        ${arrayLiteral(events.map((e) => e.seq ?? NO_SEQ))}::bigint[], ${arrayLiteral(events.map((e) => e.receivedAt.toISOString()))}::timestamptz[],
+        ${arrayLiteral(events.map((e) => e.occupied))}::boolean[], ${arrayLiteral(events.map((e) => toReal(e.battery)))}::real[],
+        ${arrayLiteral(events.map((e) => toReal(e.rssi)))}::real[], ${arrayLiteral(events.map((e) => e.heartbeat))}::boolean[],
+        ${arrayLiteral(events.map((e) => `{${e.flags.join(',')}}`))}::text[],
+        ${arrayLiteral(events.map((e) => toReal(e.temperature)))}::real[], ${arrayLiteral(events.map((e) => toReal(e.batteryLevel)))}::real[]
+      ) WITH ORDINALITY AS t(sensor_id, ts, seq, received_at, occupied, battery, rssi, heartbeat, flags, temperature, battery_level, ord)
+      ORDER BY ord
+      ON CONFLICT (sensor_id, ts, seq) DO NOTHING
+      RETURNING sensor_id, ts, seq
+    ),
+    counted AS (SELECT count(*)::int AS n FROM ins)
+    SELECT n, CASE WHEN n < ${events.length}::int
+      THEN (SELECT coalesce(json_agg(json_build_array(sensor_id, (extract(epoch FROM ts) * 1000)::float8, seq::float8)), '[]') FROM ins) END AS keys
+    FROM counted`.execute(trx);
+  const keys = rows[0]?.keys;
+  if (keys === null || keys === undefined) return [...events]; // all new
   const key = (sensorId: string, tsMs: number, seq: number) => `${sensorId}\u0000${tsMs}\u0000${seq}`;
-  const fresh = new Set(
-    (rows as unknown as Array<{ sensor_id: string; ts_ms: number; seq: number }>).map((r) => key(r.sensor_id, r.ts_ms, r.seq)),
-  );
+  const fresh = new Set(keys.map(([sensorId, tsMs, seq]) => key(sensorId, tsMs, seq)));
   // An event twice in one batch is inserted once: keep its first occurrence only.
   return events.filter((e) => fresh.delete(key(e.sensorId, e.ts.getTime(), e.seq ?? NO_SEQ)));
 }
@@ -192,13 +122,10 @@ async function insertBayEvents(trx: Kysely<Database>, events: readonly BayEvent[
 interface SensorSummary {
   sensorId: string;
   newest: BayEvent;
-  tsMs: number;
   seq: number;
   firstSeenMs: number;
   lastSeenMs: number;
   count: number;
-  /** Set for sensors on a spot: the status it contributes from now on. */
-  counted: CountedStatus | null;
 }
 
 /** Groups stored events (sorted by sensor, ts, seq) per sensor, as the upsert wants them. */
@@ -208,11 +135,10 @@ function summariseBySensor(events: readonly BayEvent[]): SensorSummary[] {
   for (const e of events) {
     const received = e.receivedAt.getTime();
     if (cur === undefined || cur.sensorId !== e.sensorId) {
-      cur = { sensorId: e.sensorId, newest: e, tsMs: 0, seq: 0, firstSeenMs: received, lastSeenMs: received, count: 0, counted: null };
+      cur = { sensorId: e.sensorId, newest: e, seq: 0, firstSeenMs: received, lastSeenMs: received, count: 0 };
       out.push(cur);
     }
     cur.newest = e; // sorted: the last one is the newest
-    cur.tsMs = e.ts.getTime();
     cur.seq = e.seq ?? NO_SEQ;
     cur.firstSeenMs = Math.min(cur.firstSeenMs, received);
     cur.lastSeenMs = Math.max(cur.lastSeenMs, received);
@@ -221,33 +147,125 @@ function summariseBySensor(events: readonly BayEvent[]): SensorSummary[] {
   return out;
 }
 
-/** Sensor state: newest `(ts, seq)` wins, counts and last heard add up, counted status as decided. */
-async function upsertSensorState(trx: Kysely<Database>, sensors: readonly SensorSummary[]): Promise<void> {
-  await sql`
-    INSERT INTO sensor_state AS s (sensor_id, ts, seq, occupied, battery, rssi, first_seen_at, last_seen_at, event_count,
-      temperature, battery_level, state_since, counted_status)
-    SELECT sensor_id, ts, seq, occupied, battery, rssi, first_seen, last_seen, n, temperature, battery_level, ts, counted
-    FROM unnest(
-      ${arrayLiteral(sensors.map((x) => x.sensorId))}::text[], ${arrayLiteral(sensors.map((x) => x.newest.ts.toISOString()))}::timestamptz[],
-      ${arrayLiteral(sensors.map((x) => x.seq))}::bigint[], ${arrayLiteral(sensors.map((x) => x.newest.occupied))}::boolean[],
-      ${arrayLiteral(sensors.map((x) => toReal(x.newest.battery)))}::real[], ${arrayLiteral(sensors.map((x) => toReal(x.newest.rssi)))}::real[],
-      ${arrayLiteral(sensors.map((x) => new Date(x.firstSeenMs).toISOString()))}::timestamptz[],
-      ${arrayLiteral(sensors.map((x) => new Date(x.lastSeenMs).toISOString()))}::timestamptz[], ${arrayLiteral(sensors.map((x) => x.count))}::int[],
-      ${arrayLiteral(sensors.map((x) => toReal(x.newest.temperature)))}::real[], ${arrayLiteral(sensors.map((x) => toReal(x.newest.batteryLevel)))}::real[],
-      ${arrayLiteral(sensors.map((x) => x.counted))}::text[]
-    ) AS t(sensor_id, ts, seq, occupied, battery, rssi, first_seen, last_seen, n, temperature, battery_level, counted)
-    ON CONFLICT (sensor_id) DO UPDATE SET
-      ts       = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) THEN excluded.ts ELSE s.ts END,
-      seq      = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) THEN excluded.seq ELSE s.seq END,
-      occupied = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) THEN excluded.occupied ELSE s.occupied END,
-      battery  = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) THEN coalesce(excluded.battery, s.battery) ELSE s.battery END,
-      rssi     = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) THEN coalesce(excluded.rssi, s.rssi) ELSE s.rssi END,
-      temperature = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) THEN coalesce(excluded.temperature, s.temperature) ELSE s.temperature END,
-      battery_level = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) THEN coalesce(excluded.battery_level, s.battery_level) ELSE s.battery_level END,
-      state_since = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) AND excluded.occupied IS DISTINCT FROM s.occupied
-        THEN excluded.ts ELSE s.state_since END,
-      last_seen_at = greatest(s.last_seen_at, excluded.last_seen_at),
-      event_count  = s.event_count + excluded.event_count,
-      -- Sensors on a spot only; the others keep what they had (they count nowhere).
-      counted_status = coalesce(excluded.counted_status, s.counted_status)`.execute(trx);
+/** The sensor-state upsert's array parameters, rendered before the facility locks are taken. */
+interface SensorStateParameters {
+  ids: string[];
+  arrays: string[];
 }
+
+function sensorStateParameters(sensors: readonly SensorSummary[]): SensorStateParameters {
+  const ids = sensors.map((x) => x.sensorId);
+  return {
+    ids,
+    arrays: [
+      arrayLiteral(ids),
+      arrayLiteral(sensors.map((x) => x.newest.ts.toISOString())),
+      arrayLiteral(sensors.map((x) => x.seq)),
+      arrayLiteral(sensors.map((x) => x.newest.occupied)),
+      arrayLiteral(sensors.map((x) => toReal(x.newest.battery))),
+      arrayLiteral(sensors.map((x) => toReal(x.newest.rssi))),
+      arrayLiteral(sensors.map((x) => new Date(x.firstSeenMs).toISOString())),
+      arrayLiteral(sensors.map((x) => new Date(x.lastSeenMs).toISOString())),
+      arrayLiteral(sensors.map((x) => x.count)),
+      arrayLiteral(sensors.map((x) => toReal(x.newest.temperature))),
+      arrayLiteral(sensors.map((x) => toReal(x.newest.batteryLevel))),
+    ],
+  };
+}
+
+/**
+ * Sensor state: newest `(ts, seq)` wins, counts and last heard add up. For sensors on a spot the
+ * counted status is decided here, from the state as it will stand (the spot rule in SQL), and the
+ * moves from the old counted status come back summed per facility and category (open spots
+ * only), with every facility the batch touched.
+ */
+async function upsertSensorState(
+  trx: Kysely<Database>,
+  sensors: SensorStateParameters,
+  now: Date,
+  staleFactor = DEFAULT_STALE_FACTOR,
+): Promise<SensorMoves> {
+  const [ids, ts, seq, occupied, battery, rssi, firstSeen, lastSeen, n, temperature, batteryLevel] = sensors.arrays;
+  // The rows are locked first, in id order, by a statement of their own: the upsert that follows
+  // runs on a snapshot taken after every lock was granted, so it reads what it then changes.
+  await sql`
+    SELECT count(*) FROM (SELECT 1 FROM sensor_state WHERE sensor_id = ANY(${ids}::text[]) ORDER BY sensor_id FOR UPDATE) AS locked`.execute(
+    trx,
+  );
+  const { rows } = await sql<{
+    kind: 'move' | 'touched' | 'recount';
+    facility_id: string;
+    category: SpotCategory;
+    from: CountedStatus;
+    to: CountedStatus;
+    n: number;
+  }>`
+    WITH input AS (
+      SELECT * FROM unnest(${ids}::text[], ${ts}::timestamptz[], ${seq}::bigint[], ${occupied}::boolean[], ${battery}::real[],
+        ${rssi}::real[], ${firstSeen}::timestamptz[], ${lastSeen}::timestamptz[], ${n}::int[], ${temperature}::real[], ${batteryLevel}::real[])
+        AS t(sensor_id, ts, seq, occupied, battery, rssi, first_seen, last_seen, n, temperature, battery_level)
+    ),
+    decided AS (
+      -- The spot's status once this batch is in: the newest reading wins (as in the upsert),
+      -- freshness from the latest arrival; NULL for sensors on no spot (they count nowhere).
+      SELECT i.*, sp.facility_id, sp.category, sp.closed, ss.sensor_id IS NOT NULL AS existed,
+        coalesce(ss.counted_status, 'unknown') AS old_counted,
+        CASE WHEN sp.id IS NOT NULL THEN freiplatz_sensor_status(
+          CASE WHEN ss.sensor_id IS NULL OR (i.ts, i.seq) > (ss.ts, ss.seq) THEN i.occupied ELSE ss.occupied END,
+          greatest(i.last_seen, ss.last_seen_at), se.heartbeat_interval_seconds, ${now}::timestamptz, ${staleFactor}::float8) END AS counted
+      FROM input i
+      LEFT JOIN sensors se ON se.id = i.sensor_id
+      LEFT JOIN spots sp ON sp.id = se.spot_id
+      LEFT JOIN sensor_state ss ON ss.sensor_id = i.sensor_id
+    ),
+    upsert AS (
+      INSERT INTO sensor_state AS s (sensor_id, ts, seq, occupied, battery, rssi, first_seen_at, last_seen_at, event_count,
+        temperature, battery_level, state_since, counted_status)
+      SELECT sensor_id, ts, seq, occupied, battery, rssi, first_seen, last_seen, n, temperature, battery_level, ts, counted
+      FROM decided ORDER BY sensor_id
+      ON CONFLICT (sensor_id) DO UPDATE SET
+        ts       = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) THEN excluded.ts ELSE s.ts END,
+        seq      = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) THEN excluded.seq ELSE s.seq END,
+        occupied = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) THEN excluded.occupied ELSE s.occupied END,
+        battery  = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) THEN coalesce(excluded.battery, s.battery) ELSE s.battery END,
+        rssi     = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) THEN coalesce(excluded.rssi, s.rssi) ELSE s.rssi END,
+        temperature = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) THEN coalesce(excluded.temperature, s.temperature) ELSE s.temperature END,
+        battery_level = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) THEN coalesce(excluded.battery_level, s.battery_level) ELSE s.battery_level END,
+        state_since = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) AND excluded.occupied IS DISTINCT FROM s.occupied
+          THEN excluded.ts ELSE s.state_since END,
+        last_seen_at = greatest(s.last_seen_at, excluded.last_seen_at),
+        event_count  = s.event_count + excluded.event_count,
+        -- Sensors on a spot only; the others keep what they had (they count nowhere).
+        counted_status = coalesce(excluded.counted_status, s.counted_status)
+      RETURNING sensor_id, event_count
+    )
+    SELECT 'move' AS kind, facility_id, category, old_counted AS "from", counted AS "to", count(*)::int AS n
+    FROM decided WHERE counted IS NOT NULL AND NOT closed AND old_counted <> counted
+    GROUP BY facility_id, category, old_counted, counted
+    UNION ALL
+    SELECT DISTINCT 'touched', facility_id, NULL, NULL, NULL, 0 FROM decided WHERE counted IS NOT NULL
+    UNION ALL
+    -- A sensor with no row when locked that another commit inserted meanwhile: the row was updated,
+    -- not inserted (its count is more than this batch's), and its old status was not 'unknown'.
+    SELECT DISTINCT 'recount', d.facility_id, NULL, NULL, NULL, 0
+    FROM decided d JOIN upsert u ON u.sensor_id = d.sensor_id
+    WHERE d.counted IS NOT NULL AND NOT d.existed AND u.event_count > d.n`.execute(trx);
+  const moves: SensorMoves = { changes: [], facilityIds: [], recount: [] };
+  for (const r of rows) {
+    if (r.kind === 'move') moves.changes.push({ facilityId: r.facility_id, category: r.category, from: r.from, to: r.to, count: r.n });
+    else if (r.kind === 'touched') moves.facilityIds.push(r.facility_id);
+    else moves.recount.push(r.facility_id);
+  }
+  return moves;
+}
+
+/** What a batch did to its spots: moves between counted statuses, and the facilities concerned. */
+interface SensorMoves {
+  changes: SpotStatusChange[];
+  /** Every facility with a spot whose sensor is in the batch. */
+  facilityIds: string[];
+  /** Facilities to recount in full instead. */
+  recount: string[];
+}
+
+const NO_MOVES: SensorMoves = { changes: [], facilityIds: [], recount: [] };

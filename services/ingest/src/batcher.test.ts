@@ -4,10 +4,10 @@ import type { OccupancyEvent } from '@freiplatz/domain';
 import { describe, expect, it } from 'vitest';
 import { Batcher, type BatchItem, isPermanentDbError } from './batcher.js';
 
-const event = (seq: number): OccupancyEvent =>
+const event = (seq: number, sensorId = 's1'): OccupancyEvent =>
   ({
     kind: 'bay',
-    sensorId: 's1',
+    sensorId,
     ts: new Date(1_800_000_000_000 + seq),
     seq,
     receivedAt: new Date(),
@@ -29,10 +29,10 @@ function setup(commit: (batch: IngestBatch) => Promise<void>, concurrency = 1) {
     retryMinMs: 1,
     retryMaxMs: 2,
   });
-  const add = (seq: number) => {
+  const add = (seq: number, sensorId = 's1') => {
     const item: BatchItem = {
-      event: event(seq),
-      source: { topic: `parking/v1/bays/s1`, payload: Buffer.from(`{"seq":${seq}}`) },
+      event: event(seq, sensorId),
+      source: { topic: `parking/v1/bays/${sensorId}`, payload: Buffer.from(`{"seq":${seq}}`) },
       ack: { ack: () => acked.push(seq) },
     };
     batcher.add(item);
@@ -41,48 +41,52 @@ function setup(commit: (batch: IngestBatch) => Promise<void>, concurrency = 1) {
 }
 
 describe('Batcher', () => {
-  it('commits two full batches at once with concurrency 2, and acknowledges each after its own commit', async () => {
-    let inFlight = 0;
+  it('commits two lanes at once with concurrency 2, never the same sensor in both, each acknowledged after its own commit', async () => {
+    const running = new Set<Set<string>>();
     let most = 0;
+    let shared = 0;
     const release: Array<() => void> = [];
-    const { batcher, acked, add } = setup(async () => {
-      inFlight += 1;
-      most = Math.max(most, inFlight);
+    const { batcher, acked, add } = setup(async (b) => {
+      const sensors = new Set(b.events.map((e) => e.sensorId));
+      for (const other of running) for (const id of sensors) if (other.has(id)) shared += 1;
+      running.add(sensors);
+      most = Math.max(most, running.size);
       await new Promise<void>((resolve) => release.push(resolve));
-      inFlight -= 1;
+      running.delete(sensors);
     }, 2);
-    for (let i = 1; i <= 250; i++) add(i);
+    for (let i = 1; i <= 500; i++) add(i, `s${i % 10}`);
     await expect.poll(() => release.length).toBe(2);
     expect(acked).toEqual([]);
-    release.shift()?.(); // the first batch commits: its items are acknowledged, the second's not yet
+    release.shift()?.(); // one lane's batch commits: its items are acknowledged, the other's not yet
     await expect.poll(() => acked.length).toBe(100);
-    expect(acked.slice(0, 3)).toEqual([1, 2, 3]);
     for (;;) {
       const next = release.shift();
       if (next) next();
-      else if (acked.length === 250) break;
+      else if (acked.length === 500) break;
       await new Promise((r) => setTimeout(r, 1));
     }
     await batcher.flush();
     expect(most).toBe(2);
-    expect([...acked].sort((a, b) => a - b)).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
+    expect(shared).toBe(0);
+    expect([...acked].sort((a, b) => a - b)).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
   });
 
-  it('keeps to one commit at a time under light load, even with concurrency 2', async () => {
+  it('keeps one commit at a time within a lane: one sensor never has two commits in flight', async () => {
     let inFlight = 0;
     let most = 0;
-    const { batcher, add } = setup(async () => {
+    const { batcher, acked, add } = setup(async () => {
       inFlight += 1;
       most = Math.max(most, inFlight);
       await new Promise((r) => setTimeout(r, 5));
       inFlight -= 1;
-    }, 2);
-    for (let i = 1; i <= 30; i++) {
-      add(i);
-      await new Promise((r) => setTimeout(r, 1));
+    }, 4);
+    for (let i = 1; i <= 300; i++) {
+      add(i, 'one-sensor');
+      if (i % 50 === 0) await new Promise((r) => setTimeout(r, 1));
     }
     await batcher.flush();
     expect(most).toBe(1);
+    expect(acked).toHaveLength(300);
   });
 
   it('commits in one batch and acknowledges after the commit', async () => {

@@ -39,8 +39,9 @@ export interface BatcherOptions {
   batchSize: number;
   flushMs: number;
   /**
-   * Batches committed at the same time (default 1). With 2, one batch inserts its events while the
-   * other holds the facility locks: under load (a full batch waiting) the database works on both.
+   * Lanes committing at the same time (default 1). Each sensor belongs to one lane (by a hash of
+   * its id), so concurrent commits never share a sensor: they do not wait on each other's sensor
+   * state rows and overlap in everything but the short facility update at their end.
    */
   concurrency?: number;
   commit: (batch: IngestBatch) => Promise<void>;
@@ -53,65 +54,86 @@ export interface BatcherOptions {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** One lane: its items waiting, its flush timer, its commit loop while one runs. */
+interface Lane {
+  pending: BatchItem[];
+  timer: NodeJS.Timeout | null;
+  loop: Promise<void> | null;
+}
+
+/** FNV-1a of a string: spreads sensor ids over lanes, the same id always to the same lane. */
+function hashOf(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
 /**
- * Groups items into batches (size or time, whichever first) and commits up to `concurrency`
- * batches at a time, each retried with backoff until it succeeds; acks are released only after a
- * commit (the ack queue still sends them in arrival order).
+ * Groups items into batches (size or time, whichever first), one lane per concurrent commit, and
+ * commits each lane's batches one after another, each retried with backoff until it succeeds;
+ * acks are released only after a commit (the ack queue still sends them in arrival order).
  */
 export class Batcher {
-  private pending: BatchItem[] = [];
-  private timer: NodeJS.Timeout | null = null;
-  private readonly loops = new Set<Promise<void>>();
+  private readonly lanes: Lane[];
   private stopping = false;
+  private deadline: number | undefined;
 
-  constructor(private readonly options: BatcherOptions) {}
+  constructor(private readonly options: BatcherOptions) {
+    const n = Math.max(1, options.concurrency ?? 1);
+    this.lanes = Array.from({ length: n }, () => ({ pending: [], timer: null, loop: null }));
+  }
 
   get size(): number {
-    return this.pending.length;
+    let n = 0;
+    for (const lane of this.lanes) n += lane.pending.length;
+    return n;
   }
 
   add(item: BatchItem): void {
-    this.pending.push(item);
-    if (this.pending.length >= this.options.batchSize) this.kick();
-    else this.timer ??= setTimeout(() => this.kick(), this.options.flushMs);
+    const lane = this.laneOf(item);
+    lane.pending.push(item);
+    if (lane.pending.length >= this.options.batchSize) this.kick(lane);
+    else lane.timer ??= setTimeout(() => this.kick(lane), this.options.flushMs);
   }
 
   /** Commits everything in hand; with `deadline`, gives up retrying after it (items stay unacked). */
   async flush(deadline?: number): Promise<void> {
     this.stopping = deadline !== undefined;
     this.deadline = deadline;
-    this.kick();
-    while (this.loops.size > 0) await Promise.all(this.loops);
-  }
-
-  private deadline: number | undefined;
-
-  private kick(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
-    const concurrency = Math.max(1, this.options.concurrency ?? 1);
-    // Each loop takes its first batch before it awaits anything. A second loop starts only for a full
-    // batch (load): under light load one loop commits by time, and small batches are not split further.
-    while (
-      this.pending.length > 0 &&
-      (this.loops.size === 0 || (this.loops.size < concurrency && this.pending.length >= this.options.batchSize))
-    ) {
-      const loop: Promise<void> = this.drain().finally(() => {
-        this.loops.delete(loop);
-        if (this.pending.length > 0 && !this.stopping) this.timer ??= setTimeout(() => this.kick(), this.options.flushMs);
-      });
-      this.loops.add(loop);
+    for (const lane of this.lanes) this.kick(lane);
+    for (;;) {
+      const loops = this.lanes.flatMap((lane) => (lane.loop ? [lane.loop] : []));
+      if (loops.length === 0) return;
+      await Promise.all(loops);
     }
   }
 
-  private async drain(): Promise<void> {
-    while (this.pending.length > 0) {
+  private laneOf(item: BatchItem): Lane {
+    const lanes = this.lanes;
+    if (lanes.length === 1) return lanes[0] as Lane;
+    const key = 'event' in item ? item.event.sensorId : item.reject.topic;
+    return lanes[hashOf(key) % lanes.length] as Lane;
+  }
+
+  private kick(lane: Lane): void {
+    if (lane.timer) {
+      clearTimeout(lane.timer);
+      lane.timer = null;
+    }
+    // A running loop takes whatever arrived during its commit when that commit ends.
+    if (lane.loop !== null || lane.pending.length === 0) return;
+    lane.loop = this.drain(lane).finally(() => {
+      lane.loop = null;
+      if (lane.pending.length > 0 && !this.stopping) lane.timer ??= setTimeout(() => this.kick(lane), this.options.flushMs);
+    });
+  }
+
+  private async drain(lane: Lane): Promise<void> {
+    while (lane.pending.length > 0) {
       // Take what is there (up to a batch): items that arrived during the last commit ride along.
-      const items = this.pending.splice(0, this.options.batchSize);
+      const items = lane.pending.splice(0, this.options.batchSize);
       if (!(await this.commitWithRetry(items, true))) {
-        this.pending.unshift(...items);
+        lane.pending.unshift(...items);
         return;
       }
       for (const item of items) item.ack.ack();
