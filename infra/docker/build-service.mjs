@@ -17,9 +17,13 @@ if (!['ingest', 'api'].includes(service ?? '') || !outArg) {
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const out = resolve(outArg);
 const entry = join(out, 'services', service, 'src', 'main.mjs');
+// The ingest worker's commit thread is a module of its own (new Worker(URL)), built beside main.mjs.
+const entries = { main: join(root, 'services', service, 'src', 'main.ts') };
+if (service === 'ingest') entries['commit-thread'] = join(root, 'services/ingest/src/commit-thread.ts');
 await build({
-  entryPoints: [join(root, 'services', service, 'src', 'main.ts')],
-  outfile: entry,
+  entryPoints: entries,
+  outdir: dirname(entry),
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',
   format: 'esm',

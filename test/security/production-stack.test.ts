@@ -104,7 +104,7 @@ describe('the images’ commands start the services here', () => {
     expect(existsSync(join(out, 'ingest', 'node_modules'))).toBe(false);
   });
 
-  it('starts the ingest bundle, which reports healthy through its metrics endpoint', async () => {
+  it('starts the ingest bundle, which reports healthy and stores events through its commit thread', async () => {
     const port = await findFreePort();
     start('ingest', {
       MQTT_URL: harness.mqttUrl,
@@ -112,6 +112,16 @@ describe('the images’ commands start the services here', () => {
       INGEST_METRICS_PORT: String(port),
     });
     await expect.poll(() => healthy('ingest', `http://127.0.0.1:${port}/metrics`), { timeout: 30_000, interval: 250 }).toBe(true);
+    // The commit thread is a module of its own in the bundle (commit-thread.mjs beside main.mjs).
+    expect(existsSync(join(out, 'ingest', 'services', 'ingest', 'src', 'commit-thread.mjs'))).toBe(true);
+    await harness.publish('parking/v1/bays/img-1-s', { occupied: true, seq: 1, ts: Date.now() - 1000 });
+    await expect
+      .poll(
+        async () =>
+          (await harness.db.selectFrom('facility_state').select('occupied').where('facility_id', '=', 'img').executeTakeFirst())?.occupied,
+        { timeout: 15_000 },
+      )
+      .toBe(1);
   });
 
   it('starts the API bundle, which reports healthy and serves the facilities', async () => {

@@ -39,9 +39,10 @@ export interface BatcherOptions {
   batchSize: number;
   flushMs: number;
   /**
-   * Lanes committing at the same time (default 1). Each sensor belongs to one lane (by a hash of
-   * its id), so concurrent commits never share a sensor: they do not wait on each other's sensor
-   * state rows and overlap in everything but the short facility update at their end.
+   * Lanes (default 1): a batch of at least `min(1,000, batchSize)` items is split by a hash of the
+   * sensor id into this many parts, committed at the same time. The parts never share a sensor,
+   * so they do not wait on each other's sensor state rows and overlap in everything but the short
+   * facility update at their end.
    */
   concurrency?: number;
   commit: (batch: IngestBatch) => Promise<void>;
@@ -54,13 +55,6 @@ export interface BatcherOptions {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** One lane: its items waiting, its flush timer, its commit loop while one runs. */
-interface Lane {
-  pending: BatchItem[];
-  timer: NodeJS.Timeout | null;
-  loop: Promise<void> | null;
-}
-
 /** FNV-1a of a string: spreads sensor ids over lanes, the same id always to the same lane. */
 function hashOf(s: string): number {
   let h = 0x811c9dc5;
@@ -69,75 +63,81 @@ function hashOf(s: string): number {
 }
 
 /**
- * Groups items into batches (size or time, whichever first), one lane per concurrent commit, and
- * commits each lane's batches one after another, each retried with backoff until it succeeds;
- * acks are released only after a commit (the ack queue still sends them in arrival order).
+ * Groups items into batches (size or time, whichever first) and commits one batch at a time, a
+ * large one as parallel parts by lane; every part is retried with backoff until it succeeds, and
+ * the batch's acks are released once all its parts committed (the ack queue sends them in arrival
+ * order). Parts of one batch start and end together: independent lanes drifted out of step, and
+ * with PUBACKs in arrival order (an MQTT rule) each lane's acks then waited for the other's next
+ * commit, which halved the unacknowledged window's worth.
  */
 export class Batcher {
-  private readonly lanes: Lane[];
+  private pending: BatchItem[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private loop: Promise<void> | null = null;
   private stopping = false;
   private deadline: number | undefined;
+  private readonly lanes: number;
 
   constructor(private readonly options: BatcherOptions) {
-    const n = Math.max(1, options.concurrency ?? 1);
-    this.lanes = Array.from({ length: n }, () => ({ pending: [], timer: null, loop: null }));
+    this.lanes = Math.max(1, options.concurrency ?? 1);
   }
 
   get size(): number {
-    let n = 0;
-    for (const lane of this.lanes) n += lane.pending.length;
-    return n;
+    return this.pending.length;
   }
 
   add(item: BatchItem): void {
-    const lane = this.laneOf(item);
-    lane.pending.push(item);
-    if (lane.pending.length >= this.options.batchSize) this.kick(lane);
-    else lane.timer ??= setTimeout(() => this.kick(lane), this.options.flushMs);
+    this.pending.push(item);
+    if (this.pending.length >= this.options.batchSize) this.kick();
+    else this.timer ??= setTimeout(() => this.kick(), this.options.flushMs);
   }
 
   /** Commits everything in hand; with `deadline`, gives up retrying after it (items stay unacked). */
   async flush(deadline?: number): Promise<void> {
     this.stopping = deadline !== undefined;
     this.deadline = deadline;
-    for (const lane of this.lanes) this.kick(lane);
-    for (;;) {
-      const loops = this.lanes.flatMap((lane) => (lane.loop ? [lane.loop] : []));
-      if (loops.length === 0) return;
-      await Promise.all(loops);
-    }
+    this.kick();
+    while (this.loop !== null) await this.loop;
   }
 
-  private laneOf(item: BatchItem): Lane {
-    const lanes = this.lanes;
-    if (lanes.length === 1) return lanes[0] as Lane;
-    const key = 'event' in item ? item.event.sensorId : item.reject.topic;
-    return lanes[hashOf(key) % lanes.length] as Lane;
-  }
-
-  private kick(lane: Lane): void {
-    if (lane.timer) {
-      clearTimeout(lane.timer);
-      lane.timer = null;
+  private kick(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
     }
     // A running loop takes whatever arrived during its commit when that commit ends.
-    if (lane.loop !== null || lane.pending.length === 0) return;
-    lane.loop = this.drain(lane).finally(() => {
-      lane.loop = null;
-      if (lane.pending.length > 0 && !this.stopping) lane.timer ??= setTimeout(() => this.kick(lane), this.options.flushMs);
+    if (this.loop !== null || this.pending.length === 0) return;
+    this.loop = this.drain().finally(() => {
+      this.loop = null;
+      if (this.pending.length > 0 && !this.stopping) this.timer ??= setTimeout(() => this.kick(), this.options.flushMs);
     });
   }
 
-  private async drain(lane: Lane): Promise<void> {
-    while (lane.pending.length > 0) {
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) {
       // Take what is there (up to a batch): items that arrived during the last commit ride along.
-      const items = lane.pending.splice(0, this.options.batchSize);
-      if (!(await this.commitWithRetry(items, true))) {
-        lane.pending.unshift(...items);
+      const items = this.pending.splice(0, this.options.batchSize);
+      const parts = this.split(items);
+      const done = await Promise.all(parts.map((part) => this.commitWithRetry(part, true)));
+      if (done.includes(false)) {
+        // Given up at shutdown: what did not commit stays unacknowledged (the broker redelivers).
+        this.pending.unshift(...parts.filter((_, i) => !done[i]).flat());
+        for (const [i, part] of parts.entries()) if (done[i]) for (const item of part) item.ack.ack();
         return;
       }
       for (const item of items) item.ack.ack();
     }
+  }
+
+  /** One part per lane (by sensor), for a batch big enough to be worth it; otherwise the batch itself. */
+  private split(items: BatchItem[]): BatchItem[][] {
+    if (this.lanes === 1 || items.length < Math.min(1000, this.options.batchSize)) return [items];
+    const parts: BatchItem[][] = Array.from({ length: this.lanes }, () => []);
+    for (const item of items) {
+      const key = 'event' in item ? item.event.sensorId : item.reject.topic;
+      (parts[hashOf(key) % this.lanes] as BatchItem[]).push(item);
+    }
+    return parts.filter((part) => part.length > 0);
   }
 
   /** Commits `items`, retrying transient failures; false when it gave up at shutdown (items stay unacked). */

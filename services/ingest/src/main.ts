@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { createLogger, ingestEnvSchema, parseEnv } from '@freiplatz/config';
 import { createDb, migrate } from '@freiplatz/db';
+import { startCommitThread } from './commit-thread-client.js';
 import { startMetricsServer } from './metrics-server.js';
 import { readMqttTlsOptions } from './mqtt-tls.js';
 import { createIngestWorker } from './worker.js';
@@ -24,9 +25,19 @@ try {
   process.exit(2);
 }
 await migrate(env.DATABASE_URL);
-const db = createDb({ connectionString: env.DATABASE_URL, max: 4, applicationName: 'freiplatz-ingest' });
+// This pool serves the state sweeper; batches are committed by the commit thread's own pool.
+const db = createDb({ connectionString: env.DATABASE_URL, max: 2, applicationName: 'freiplatz-ingest' });
+const commitThread = startCommitThread({
+  databaseUrl: env.DATABASE_URL,
+  poolSize: env.INGEST_COMMIT_CONCURRENCY + 1,
+  applicationName: 'freiplatz-ingest-commit',
+  // Room for the batches in flight (a few KiB per event while its parameters are rendered).
+  maxHeapMiB: 32 + Math.ceil((env.INGEST_BATCH_SIZE * env.INGEST_COMMIT_CONCURRENCY) / 200),
+  logger,
+});
 const worker = createIngestWorker({
   db,
+  commit: (batch) => commitThread.commit(batch),
   mqttUrl: env.MQTT_URL,
   clientId: env.MQTT_CLIENT_ID ?? `freiplatz-ingest-${hostname()}`.slice(0, 64),
   protocolVersion: env.MQTT_PROTOCOL_VERSION,
@@ -52,6 +63,7 @@ const shutdown = async (signal: string) => {
   // The 10 s promise of a graceful stop holds even if a close below hangs (e.g. a dead database).
   setTimeout(() => process.exit(1), 9500).unref();
   await worker.stop(8000);
+  await commitThread.close();
   await metricsServer?.close();
   await Promise.race([db.destroy(), new Promise((r) => setTimeout(r, 1000))]);
   logger.info('stopped');

@@ -1,5 +1,5 @@
 import type { Logger } from '@freiplatz/config';
-import { commitIngestBatch, type Db } from '@freiplatz/db';
+import { commitIngestBatch, type Db, type IngestBatch } from '@freiplatz/db';
 import { decodeMessage, INGEST_TOPICS } from '@freiplatz/domain';
 import type { IClientOptions } from 'mqtt';
 import { Batcher } from './batcher.js';
@@ -28,6 +28,11 @@ export interface IngestWorkerOptions {
   shareGroup?: string;
   /** How often facility state is re-evaluated against the clock (sensors going silent). */
   sweepIntervalMs?: number;
+  /**
+   * Commits one batch (default: `commitIngestBatch` on `db`, in this thread). `main.ts` passes a
+   * commit thread's (commit-thread-client.ts), which keeps database round trips off this event loop.
+   */
+  commit?: (batch: IngestBatch) => Promise<{ inserted: number; duplicates: number }>;
   logger: Logger;
 }
 
@@ -47,6 +52,7 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
     unacked: () => consumer?.unacked() ?? 0,
     oldestUnackedAgeMs: () => consumer?.oldestUnackedAgeMs() ?? 0,
   });
+  const commitBatch = options.commit ?? ((batch: IngestBatch) => commitIngestBatch(options.db, batch));
   const batcher = new Batcher({
     batchSize: options.batchSize,
     flushMs: options.flushMs,
@@ -55,7 +61,7 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
     onCommitError: () => metrics.commitFailures.inc(),
     commit: async (batch) => {
       const end = metrics.commitSeconds.startTimer();
-      const result = await commitIngestBatch(options.db, batch);
+      const result = await commitBatch(batch);
       end();
       metrics.batchSize.observe(batch.events.length + batch.rejects.length);
       metrics.committed.inc(result.inserted);
