@@ -36,7 +36,7 @@ export const ingestEnvSchema = baseEnvSchema.extend({
   INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(5000),
   INGEST_FLUSH_MS: z.coerce.number().int().min(1).max(60_000).default(50),
   INGEST_MAX_UNACKED: z.coerce.number().int().min(1).max(65_535).default(10_000),
-  /** Batches committed at once: 2 lets one insert its events while the other holds the facility locks. */
+  /** Parts a large batch is split into by sensor and committed at once (they share no sensor rows, so they overlap). */
   INGEST_COMMIT_CONCURRENCY: z.coerce.number().int().min(1).max(8).default(2),
   INGEST_METRICS_PORT: port.optional(),
   /** Interface of the metrics endpoint; loopback by default, `0.0.0.0` in a container for Prometheus. */

@@ -70,7 +70,8 @@ describe('public reads over a real server: raw node:http path vs Hono path', () 
       buildRegistry(
         { id: 'sign', spots: 3, location: { lat: 52.1246, lon: 11.6297 } },
         { id: 'elbe', kind: 'rv_site', spots: ['camper', 'standard'], location: { lat: 52.1246, lon: 11.6397 } },
-        { id: 'ost', kind: 'on_street', spots: 2, location: { lat: 52.1246, lon: 11.6497 } },
+        // A name outside ASCII: the raw path writes bodies as bytes.
+        { id: 'ost', name: 'Östliche Straße „Süd“ 🅿', kind: 'on_street', spots: 2, location: { lat: 52.1246, lon: 11.6497 } },
       ),
     );
     s = await serveBoth(h);
@@ -160,6 +161,10 @@ describe('public reads over a real server: raw node:http path vs Hono path', () 
     ['filters', '/v1/facilities?kind=rv_site,on_street&category=camper&available=false', {}],
     ['an empty query', '/v1/facilities?', {}],
     ['GeoJSON', '/v1/facilities?near=52.1246,11.6297', { Accept: 'application/geo+json' }],
+    ['near, radius and limit at their maxima', '/v1/facilities?near=52.1246,11.6297&radius=50000&limit=200', {}],
+    ['near with a category, next page', '/v1/facilities?near=52.1246,11.6297&category=standard&limit=1', {}],
+    ['a category by id, next page', '/v1/facilities?category=standard&limit=1', {}],
+    ['near with a filter', '/v1/facilities?near=52.1246,11.6297&kind=on_street,car_park&available=false', {}],
   ] as Array<[string, string, Record<string, string>]>)(
     'answers search (%s) without Hono, with the same status, headers and body',
     async (_name, p, headers) => {

@@ -54,10 +54,16 @@ async function captureSecurityHeaders(): Promise<Record<string, string>> {
 export const hasBody = (req: IncomingMessage) =>
   req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
 
-/** Writes a complete response with a string body (none for 304). */
-export function writeResponse(res: ServerResponse, status: number, headers: string[], body?: string, contentType?: string): void {
+/** Writes a complete response with a text or byte body (none for 304), in one `end`. */
+export function writeResponse(
+  res: ServerResponse,
+  status: number,
+  headers: string[],
+  body?: string | Uint8Array,
+  contentType?: string,
+): void {
   if (body !== undefined && contentType !== undefined)
-    headers.push('Content-Type', contentType, 'Content-Length', String(Buffer.byteLength(body)));
+    headers.push('Content-Type', contentType, 'Content-Length', String(typeof body === 'string' ? Buffer.byteLength(body) : body.length));
   res.writeHead(status, headers);
   res.end(body);
 }

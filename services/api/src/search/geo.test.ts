@@ -63,4 +63,54 @@ describe('findNearest', () => {
     expect(got).toHaveLength(10);
     expect(got.every((hit) => hit.slot.id.endsWith('7'))).toBe(true);
   });
+
+  it.each([
+    ['across the antimeridian', [179.995, -179.995, 179.9, -179.9, 179, -179.5], 0, 179.999],
+    ['near the north pole', [10, 100, -170, 45, 0, 179], 89.99, 0],
+    ['near the equator and the prime meridian', [-0.004, 0.004, 0.0001, -0.0001, 0.02, -0.02], 0, 0],
+  ] as Array<[string, number[], number, number]>)('matches a full scan %s', (_name, lons, baseLat, qLon) => {
+    const edge = lons.flatMap((lon, i) => [
+      slot(`e${i}a`, Math.min(90, baseLat + (i % 3) * 0.003), lon),
+      slot(`e${i}b`, Math.max(-90, baseLat - (i % 2) * 0.004), lon),
+    ]);
+    const edgeGrid = buildGridIndex(edge);
+    for (const radius of [100, 2_000, 50_000]) {
+      const expected = edge
+        .map((s) => ({ slot: s, distance: distanceMetres(baseLat, qLon, s.lat, s.lon) }))
+        .filter((hit) => hit.distance <= radius)
+        .sort(compareHits)
+        .slice(0, 5);
+      expect(findNearest(edgeGrid, baseLat, qLon, radius, 5, () => true)).toEqual(expected);
+    }
+  });
+
+  it('orders equal distances by id and keeps the want-th place exact', () => {
+    // Eight facilities on two points: every distance is shared by four of them.
+    const twins = ['h', 'c', 'f', 'a', 'g', 'b', 'e', 'd'].map((id, i) => slot(id, 52.13 + (i % 2) * 0.001, 11.63));
+    const twinGrid = buildGridIndex(twins);
+    for (let want = 1; want <= 9; want++) {
+      const expected = twins
+        .map((s) => ({ slot: s, distance: distanceMetres(52.13, 11.63, s.lat, s.lon) }))
+        .sort(compareHits)
+        .slice(0, want);
+      expect(findNearest(twinGrid, 52.13, 11.63, 1000, want, () => true)).toEqual(expected);
+    }
+  });
+
+  it('matches a full scan over a sparse grid (facilities across the world, cells in a map)', () => {
+    const world = Array.from({ length: 2000 }, (_, i) => slot(`w${i}`, -80 + random() * 160, -180 + random() * 360));
+    // 0.25° cells: 640 × 1440 over the extent, too many to index densely.
+    const worldGrid = buildGridIndex(world, 0.25);
+    for (let n = 0; n < 50; n++) {
+      const lat = -80 + random() * 160;
+      const lon = -180 + random() * 360;
+      const expected = world
+        .map((s) => ({ slot: s, distance: distanceMetres(lat, lon, s.lat, s.lon) }))
+        .filter((hit) => hit.distance <= 1_000_000)
+        .sort(compareHits)
+        .slice(0, 3);
+      expect(expected.length).toBeGreaterThan(0);
+      expect(findNearest(worldGrid, lat, lon, 1_000_000, 3, () => true)).toEqual(expected);
+    }
+  });
 });

@@ -1,64 +1,113 @@
 import type { FacilitySlot } from '../state/facility-entry.js';
 
 const EARTH_RADIUS_M = 6_371_008.8;
-const METRES_PER_DEGREE = (Math.PI / 180) * EARTH_RADIUS_M;
 const RAD = Math.PI / 180;
 
-/** Great-circle distance in metres (haversine). */
-export function distanceMetres(lat1: number, lon1: number, lat2: number, lon2: number): number {
-  const dLat = (lat2 - lat1) * RAD;
-  const dLon = (lon2 - lon1) * RAD;
-  const a = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * RAD) * Math.cos(lat2 * RAD) * Math.sin(dLon / 2) ** 2;
+/** Haversine from the radian differences and the cosines of both latitudes (the one formula all distances come from). */
+function haversineMetres(dLat: number, dLon: number, cos1: number, cos2: number): number {
+  const a = Math.sin(dLat / 2) ** 2 + cos1 * cos2 * Math.sin(dLon / 2) ** 2;
   return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(a)));
 }
 
-/** The facilities of one grid cell, with coordinates laid out for a tight distance loop. */
-interface Cell {
-  readonly slots: FacilitySlot[];
-  readonly lat: number[];
-  readonly lon: number[];
-  /** √cos(lat) of each slot, for the longitude lower bound. */
-  readonly sqrtCos: number[];
+/** Great-circle distance in metres (haversine). */
+export function distanceMetres(lat1: number, lon1: number, lat2: number, lon2: number): number {
+  return haversineMetres((lat2 - lat1) * RAD, (lon2 - lon1) * RAD, Math.cos(lat1 * RAD), Math.cos(lat2 * RAD));
 }
 
-/** Facilities bucketed in cells of `cellDeg` degrees, for nearest-first search without scanning all. */
+/**
+ * Facilities bucketed in cells of `cellDeg` degrees, for nearest-first search without scanning all.
+ * The members of all cells lie in one run, cell after cell, so a search reads contiguous memory.
+ */
 export interface GridIndex {
   readonly cellDeg: number;
-  readonly cells: ReadonlyMap<number, Cell>;
   readonly minI: number;
   readonly maxI: number;
   readonly minJ: number;
   readonly maxJ: number;
+  /** Where the members of each cell start in the arrays below (the cell after it: where they end). */
+  readonly start: Int32Array;
+  /** The cell number of `(i, j)`: dense over the grid's extent when that is small, else a map of occupied cells. */
+  readonly cellOf: (i: number, j: number) => number;
+  readonly slots: readonly FacilitySlot[];
+  readonly lat: Float64Array;
+  readonly lon: Float64Array;
+  /** cos(lat) of each slot, exactly as `distanceMetres` computes it. */
+  readonly cos: Float64Array;
+  /** The smallest cos(latitude) within each row (index i - minI), for the longitude lower bound of a cell. */
+  readonly rowCos: Float64Array;
 }
 
-const cellKey = (i: number, j: number) => (i + 20_000) * 50_000 + (j + 25_000);
+/** Grids with at most this many cells over their extent are indexed densely (an Int32Array of cell starts). */
+const MAX_DENSE_CELLS = 1 << 18;
 
 /** Builds a grid over the slots; 0.01° cells are about 1.1 km high. */
 export function buildGridIndex(slots: readonly FacilitySlot[], cellDeg = 0.01): GridIndex {
-  const cells = new Map<number, Cell>();
   let minI = Infinity;
   let maxI = -Infinity;
   let minJ = Infinity;
   let maxJ = -Infinity;
-  for (const slot of slots) {
+  const rows = new Int32Array(slots.length);
+  const cols = new Int32Array(slots.length);
+  slots.forEach((slot, k) => {
     const i = Math.floor(slot.lat / cellDeg);
     const j = Math.floor(slot.lon / cellDeg);
+    rows[k] = i;
+    cols[k] = j;
     minI = Math.min(minI, i);
     maxI = Math.max(maxI, i);
     minJ = Math.min(minJ, j);
     maxJ = Math.max(maxJ, j);
-    const key = cellKey(i, j);
-    let cell = cells.get(key);
-    if (!cell) {
-      cell = { slots: [], lat: [], lon: [], sqrtCos: [] };
-      cells.set(key, cell);
+  });
+  const width = slots.length === 0 ? 0 : maxJ - minJ + 1;
+  const height = slots.length === 0 ? 0 : maxI - minI + 1;
+  // Cell numbers: row-major over the extent when dense, else in order of first appearance.
+  const dense = height * width <= MAX_DENSE_CELLS;
+  const numbers = new Map<number, number>();
+  const cellNumber = new Int32Array(slots.length);
+  for (let k = 0; k < slots.length; k++) {
+    const key = ((rows[k] as number) - minI) * width + ((cols[k] as number) - minJ);
+    if (dense) cellNumber[k] = key;
+    else {
+      let c = numbers.get(key);
+      if (c === undefined) {
+        c = numbers.size;
+        numbers.set(key, c);
+      }
+      cellNumber[k] = c;
     }
-    cell.slots.push(slot);
-    cell.lat.push(slot.lat);
-    cell.lon.push(slot.lon);
-    cell.sqrtCos.push(Math.sqrt(Math.max(0, Math.cos(slot.lat * RAD))));
   }
-  return { cellDeg, cells, minI, maxI, minJ, maxJ };
+  const cellCount = dense ? height * width : numbers.size;
+  const start = new Int32Array(cellCount + 1);
+  for (let k = 0; k < slots.length; k++) {
+    const next = (cellNumber[k] as number) + 1;
+    start[next] = (start[next] as number) + 1;
+  }
+  for (let c = 0; c < cellCount; c++) start[c + 1] = (start[c + 1] as number) + (start[c] as number);
+  const fill = start.slice(0, cellCount);
+  const ordered: FacilitySlot[] = new Array(slots.length);
+  const lat = new Float64Array(slots.length);
+  const lon = new Float64Array(slots.length);
+  const cos = new Float64Array(slots.length);
+  for (let k = 0; k < slots.length; k++) {
+    const c = cellNumber[k] as number;
+    const at = fill[c] as number;
+    fill[c] = at + 1;
+    const slot = slots[k] as FacilitySlot;
+    ordered[at] = slot;
+    lat[at] = slot.lat;
+    lon[at] = slot.lon;
+    cos[at] = Math.cos(slot.lat * RAD);
+  }
+  const cellOf = dense
+    ? (i: number, j: number) => (i - minI) * width + (j - minJ)
+    : (i: number, j: number) => numbers.get((i - minI) * width + (j - minJ)) ?? -1;
+  const rowCos = new Float64Array(height);
+  for (let i = minI; i <= maxI; i++) {
+    const low = Math.cos(Math.min(90, Math.abs(i * cellDeg)) * RAD);
+    const high = Math.cos(Math.min(90, Math.abs((i + 1) * cellDeg)) * RAD);
+    rowCos[i - minI] = Math.max(0, Math.min(low, high) * (1 - 1e-9));
+  }
+  return { cellDeg, minI, maxI, minJ, maxJ, start, cellOf, slots: ordered, lat, lon, cos, rowCos };
 }
 
 export interface Hit {
@@ -69,24 +118,39 @@ export interface Hit {
 /** Orders hits by distance, then id (the cursor order). */
 export const compareHits = (a: Hit, b: Hit) => a.distance - b.distance || (a.slot.id < b.slot.id ? -1 : a.slot.id > b.slot.id ? 1 : 0);
 
-// Lower bounds below are exact in real arithmetic; this slack keeps float rounding from ever excluding a point at the bound.
+// The bounds below hold in real arithmetic; these margins keep float rounding from ever excluding a point at the bound.
 const SLACK = 1 + 1e-9;
+/** Degrees taken off every gap between a point and a cell edge (about 0.1 mm). */
+const GAP_MARGIN_DEG = 1e-9;
 
 /**
- * A lower bound of the haversine distance that needs no trigonometry: the latitude difference alone,
- * and hav(d) ≥ cosφ1·cosφ2·hav(Δλ) with sin x ≥ x − x³/6 and asin y ≥ y for the longitude.
+ * A lower bound of sin²(x/2) for an angle x ≥ 0 in radians, without trigonometry: sin y ≥ y − y³/6 while
+ * 0 ≤ y ≤ 1 (where that is increasing), and 0 beyond. The haversine term of a point is
+ * sin²(Δφ/2) + cosφ1·cosφ2·sin²(Δλ/2), so these give a bound on it that is tight for short distances.
  */
-function lowerBoundMetres(dLatDeg: number, dLonDeg: number, sqrtCos1: number, sqrtCos2: number): number {
-  const byLat = Math.abs(dLatDeg) * METRES_PER_DEGREE;
-  const x = (Math.abs(dLonDeg) * RAD) / 2;
-  const byLon = x >= Math.PI / 2 ? 0 : 2 * EARTH_RADIUS_M * sqrtCos1 * sqrtCos2 * (x - (x * x * x) / 6);
-  return Math.max(byLat, byLon) / SLACK;
+function havLow(x: number): number {
+  const y = x / 2;
+  if (y > 1) return 0;
+  const s = y - (y * y * y) / 6;
+  return s * s;
 }
+
+/** The haversine term no point within `metres` exceeds (with slack), to compare lower bounds against. */
+function havOfMetres(metres: number): number {
+  const y = metres / (2 * EARTH_RADIUS_M);
+  return y >= Math.PI / 2 ? Infinity : Math.sin(y) ** 2 * SLACK + 1e-300;
+}
+
+/** Reused between calls (the search is synchronous): the best hits so far, nearest first. */
+let topDistance = new Float64Array(64);
+const topSlot: FacilitySlot[] = [];
 
 /**
  * The `want` nearest slots within `radius` metres of (lat, lon) that pass `accept`, nearest first.
- * Walks rings of cells outwards and stops once no unvisited cell can hold anything nearer; a point
- * is measured exactly (haversine) only when a cheap lower bound does not already rule it out.
+ * Walks rings of cells outwards and stops once no unvisited cell can hold anything nearer; rows,
+ * cells and points are skipped on a cheap lower bound of their haversine term, and a point is
+ * measured exactly only when that bound does not rule it out. The best `want` hits are kept sorted
+ * as they come, so the bound tightens with every hit.
  */
 export function findNearest(
   grid: GridIndex,
@@ -94,46 +158,88 @@ export function findNearest(
   lon: number,
   radius: number,
   want: number,
-  accept: (slot: FacilitySlot, distance: number) => boolean,
+  /** Which slots may be hits (null: all). */
+  accept: ((slot: FacilitySlot, distance: number) => boolean) | null,
 ): Hit[] {
-  if (grid.cells.size === 0) return [];
-  const ci = Math.floor(lat / grid.cellDeg);
-  const cj = Math.floor(lon / grid.cellDeg);
-  const sqrtCosQ = Math.sqrt(Math.max(0, Math.cos(lat * RAD)));
-  const hits: Hit[] = [];
-  // Nothing farther than this can make the result: the radius, then the want-th hit so far.
-  let bound = radius;
+  if (grid.slots.length === 0 || want <= 0) return [];
+  const { cellDeg, minI, maxI, minJ, maxJ, start, cellOf, slots, lat: lats, lon: lons, cos, rowCos } = grid;
+  const ci = Math.floor(lat / cellDeg);
+  const cj = Math.floor(lon / cellDeg);
+  const cosQ = Math.cos(lat * RAD);
+  if (topDistance.length < want) topDistance = new Float64Array(want * 2);
+  const dist = topDistance;
+  const best = topSlot;
+  let n = 0;
+  const radiusHav = havOfMetres(radius);
+  // Nothing with a larger haversine term can make the result: the radius, then the want-th hit so far.
+  let boundHav = radiusHav;
+  // The farthest any column lies in longitude: beyond 180° a gap in degrees says nothing (the antimeridian).
+  const farLon = Math.max(lon - minJ * cellDeg, (maxJ + 1) * cellDeg - lon);
   for (let r = 0; ; r++) {
-    // Any point in ring r lies at least r-1 whole cells away; cells narrow towards the poles.
-    const cosLat = Math.cos(Math.min(89.9, Math.abs(lat) + (r + 1) * grid.cellDeg) * RAD);
-    const lowerBound = Math.max(0, r - 1) * grid.cellDeg * METRES_PER_DEGREE * cosLat;
-    if (lowerBound > radius) break;
-    if (hits.length >= want) {
-      hits.sort(compareHits);
-      hits.length = want;
-      bound = Math.min(radius, (hits[want - 1] as Hit).distance);
-      if (bound <= lowerBound) break;
+    if (ci - r < minI && ci + r > maxI && cj - r < minJ && cj + r > maxJ) break;
+    if (r > 0) {
+      // Any point outside rings 0…r-1 lies at least L degrees away in latitude, or in longitude while
+      // less than L away in latitude (so at a latitude whose cosine is at least cosBand).
+      const L = Math.max(0, (r - 1) * cellDeg - GAP_MARGIN_DEG);
+      const cosBand = Math.max(0, Math.cos(Math.min(90, Math.abs(lat) + L) * RAD) * (1 - 1e-9));
+      const lonGap = Math.min(L, 360 - farLon);
+      const ringHav = Math.min(havLow(L * RAD), cosQ * cosBand * havLow(Math.max(0, lonGap) * RAD));
+      if (ringHav > boundHav) break;
     }
-    if (ci - r < grid.minI && ci + r > grid.maxI && cj - r < grid.minJ && cj + r > grid.maxJ) break;
-    for (let i = ci - r; i <= ci + r; i++) {
-      if (i < grid.minI || i > grid.maxI) continue;
+    const lastI = Math.min(ci + r, maxI);
+    for (let i = Math.max(ci - r, minI); i <= lastI; i++) {
+      const rowGap = Math.max(0, i * cellDeg - lat, lat - (i + 1) * cellDeg) - GAP_MARGIN_DEG;
+      const rowHav = havLow(Math.max(0, rowGap) * RAD);
+      if (rowHav > boundHav) continue;
+      const rowCosQ = cosQ * (rowCos[i - minI] as number);
       const edge = i === ci - r || i === ci + r;
-      for (let j = cj - r; j <= cj + r; j += edge || r === 0 ? 1 : 2 * r) {
-        const cell = grid.cells.get(cellKey(i, j));
-        if (!cell) continue;
-        const { slots: members, lat: lats, lon: lons, sqrtCos } = cell;
-        for (let k = 0; k < members.length; k++) {
-          const sLat = lats[k] as number;
-          const sLon = lons[k] as number;
-          if (lowerBoundMetres(sLat - lat, sLon - lon, sqrtCosQ, sqrtCos[k] as number) > bound) continue;
-          const distance = distanceMetres(lat, lon, sLat, sLon);
-          const slot = members[k] as FacilitySlot;
-          if (distance <= radius && accept(slot, distance)) hits.push({ slot, distance });
+      // A ring's first and last rows are whole; the rows between contribute their two end cells.
+      const firstJ = edge ? Math.max(cj - r, minJ) : cj - r;
+      const lastJ = edge ? Math.min(cj + r, maxJ) : cj + r;
+      for (let j = firstJ; j <= lastJ; j += edge || r === 0 ? 1 : 2 * r) {
+        if (j < minJ || j > maxJ) continue;
+        const c = cellOf(i, j);
+        if (c < 0) continue;
+        const from = start[c] as number;
+        const to = start[c + 1] as number;
+        if (from === to) continue;
+        const west = j * cellDeg;
+        const east = west + cellDeg;
+        const colGap = Math.max(0, west - lon, lon - east) - GAP_MARGIN_DEG;
+        const colFar = Math.max(Math.abs(west - lon), Math.abs(east - lon));
+        const colHav = colFar > 180 ? 0 : havLow(Math.max(0, colGap) * RAD);
+        if (rowHav + rowCosQ * colHav > boundHav) continue;
+        for (let k = from; k < to; k++) {
+          const dLat = ((lats[k] as number) - lat) * RAD;
+          const dLon = ((lons[k] as number) - lon) * RAD;
+          const cosS = cos[k] as number;
+          if (havLow(Math.abs(dLat)) + cosQ * cosS * havLow(Math.abs(dLon)) > boundHav) continue;
+          const distance = haversineMetres(dLat, dLon, cosQ, cosS);
+          if (distance > radius) continue;
+          const slot = slots[k] as FacilitySlot;
+          // Not better than the want-th hit: cannot make the result.
+          if (n === want) {
+            const last = dist[n - 1] as number;
+            if (distance > last || (distance === last && slot.id >= (best[n - 1] as FacilitySlot).id)) continue;
+          }
+          if (accept !== null && !accept(slot, distance)) continue;
+          let at = n < want ? n++ : n - 1;
+          while (at > 0) {
+            const d = dist[at - 1] as number;
+            if (d < distance || (d === distance && (best[at - 1] as FacilitySlot).id < slot.id)) break;
+            dist[at] = d;
+            best[at] = best[at - 1] as FacilitySlot;
+            at--;
+          }
+          dist[at] = distance;
+          best[at] = slot;
+          if (n === want) boundHav = Math.min(radiusHav, havOfMetres(dist[n - 1] as number));
         }
       }
     }
   }
-  hits.sort(compareHits);
-  if (hits.length > want) hits.length = want;
+  const hits: Hit[] = new Array(n);
+  for (let k = 0; k < n; k++) hits[k] = { slot: best[k] as FacilitySlot, distance: dist[k] as number };
+  best.length = 0;
   return hits;
 }

@@ -20,7 +20,9 @@ function gridOf(layout: FacilityLayout): GridIndex {
   return grid;
 }
 
-function createFilter(q: SearchQuery): (slot: FacilitySlot) => boolean {
+/** The filter of a query; null when it has none (a plain near or id search). */
+function createFilter(q: SearchQuery): ((slot: FacilitySlot) => boolean) | null {
+  if (!q.kinds && !q.bbox && !q.category && !q.available) return null;
   return (slot) => {
     const { record } = slot.entry;
     if (q.kinds && !q.kinds.has(record.kind)) return false;
@@ -59,14 +61,16 @@ export function searchFacilities(layout: FacilityLayout, q: SearchQuery): Search
       q.near.lon,
       q.near.radius,
       want,
-      after ? (slot, d) => (d > after.distance || (d === after.distance && slot.id > after.id)) && filter(slot) : (slot) => filter(slot),
+      after
+        ? (slot, d) => (d > after.distance || (d === after.distance && slot.id > after.id)) && (filter === null || filter(slot))
+        : filter,
     );
   } else {
     hits = [];
     const { slots } = layout;
     for (let i = q.cursor ? indexAfter(slots, q.cursor.id) : 0; i < slots.length && hits.length < want; i++) {
       const slot = slots[i] as FacilitySlot;
-      if (filter(slot)) hits.push({ slot, distance: 0 });
+      if (filter === null || filter(slot)) hits.push({ slot, distance: 0 });
     }
   }
   if (hits.length <= q.limit) return { hits, next: null };

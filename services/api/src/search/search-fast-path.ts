@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getQueryParam } from 'hono/utils/url';
 import { hasBody, type NodeFastPath, type RawReads, writeResponse } from '../fast-path/raw-reads.js';
 import type { FacilityCache } from '../state/facility-cache.js';
-import { renderSearchGeoJson, renderSearchJson, wantsGeoJson } from './render-search.js';
+import { renderSearchGeoJson, renderSearchJsonBytes, wantsGeoJson } from './render-search.js';
 import { searchFacilities } from './search-facilities.js';
 import { parseSearchQuery, type SearchQuery } from './search-query.js';
 
@@ -36,7 +36,7 @@ export function createSearchFastPath(reads: RawReads, cache: FacilityCache): Nod
     const headers = [...commonFlat, 'X-Request-Id', requestId, 'Vary', 'Accept', 'Cache-Control', 'public, max-age=5'];
     if (wantsGeoJson(req.headers.accept))
       writeResponse(res, 200, headers, JSON.stringify(renderSearchGeoJson(result, q)), 'application/geo+json');
-    else writeResponse(res, 200, headers, renderSearchJson(result, q), 'application/json');
+    else writeResponse(res, 200, headers, renderSearchJsonBytes(result, q), 'application/json');
     reads.logRequest(requestId, 'GET', PATH, 200, start);
     return true;
   };

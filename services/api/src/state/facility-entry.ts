@@ -10,6 +10,8 @@ export class FacilityEntry {
   #availabilityJson: string | undefined;
   #summary: Summary | undefined;
   #summaryJson: string | undefined;
+  #summaryBytes: Uint8Array | undefined;
+  #summaryTail: Uint8Array | undefined;
 
   constructor(readonly record: FacilityRecord) {
     this.etag = formatAvailabilityEtag(record.id, record.state.version);
@@ -44,6 +46,18 @@ export class FacilityEntry {
   get summaryJson(): string {
     this.#summaryJson ??= JSON.stringify(this.summary);
     return this.#summaryJson;
+  }
+
+  /** `summaryJson` as UTF-8, for building response bodies by copying bytes. */
+  get summaryBytes(): Uint8Array {
+    this.#summaryBytes ??= Buffer.from(this.summaryJson);
+    return this.#summaryBytes;
+  }
+
+  /** `summaryBytes` without the opening `{`, for items that start with fields of their own (`distance`). */
+  get summaryTail(): Uint8Array {
+    this.#summaryTail ??= this.summaryBytes.subarray(1);
+    return this.#summaryTail;
   }
 }
 
