@@ -14,16 +14,27 @@ export interface FuzzBudget {
   perQueryParser: number;
   httpRequests: number;
   pipelineMessages: number;
+  /**
+   * fast-check seed of the decoder fuzzing: fixed for the sample in the normal test run, so that it
+   * cannot flake (a random 500 rarely holds a valid TTS uplink: 0–4 per run), random for `pnpm test:fuzz`.
+   */
+  seed?: number;
 }
 
 export const FULL_BUDGET: FuzzBudget = { perDecoder: 25_000, perQueryParser: 5_000, httpRequests: 3_000, pipelineMessages: 5_000 };
-export const SAMPLE_BUDGET: FuzzBudget = { perDecoder: 500, perQueryParser: 200, httpRequests: 150, pipelineMessages: 300 };
+export const SAMPLE_BUDGET: FuzzBudget = {
+  perDecoder: 500,
+  perQueryParser: 200,
+  httpRequests: 150,
+  pipelineMessages: 300,
+  seed: 20_261_127,
+};
 
 export function describeDecoderFuzz(budget: FuzzBudget): void {
   describe('decoders under fuzzing', () => {
     for (const decoder of fuzzDecoders) {
       it(`${decoder.name} accepts a storable event or rejects with a code and a reason, for any topic and bytes`, () => {
-        const tally = fuzzDecoder(decoder, budget.perDecoder);
+        const tally = fuzzDecoder(decoder, budget.perDecoder, budget.seed);
         console.log(
           `[fuzz] ${decoder.name}: ${tally.runs} payloads, ${tally.accepted} accepted, rejected ${JSON.stringify(tally.rejected)}`,
         );
