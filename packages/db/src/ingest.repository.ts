@@ -47,8 +47,8 @@ const NO_SEQ = -1;
  *    facility and category.
  * 3. Last, the facility state rows (id order), only to add those moves to the stored counts
  *    (`applySpotStatusChanges`) and announce them. Facility counts are sums, so moves of
- *    different sensors commute: commits with disjoint sensors (the batcher's lanes) overlap in
- *    everything but this short step.
+ *    different sensors commute: commits with disjoint sensors (the parts the batcher splits a
+ *    large batch into) overlap in everything but this short step.
  */
 export async function commitIngestBatch(db: Kysely<Database>, batch: IngestBatch, now = new Date()): Promise<CommitResult> {
   // Sorted input makes concurrent transactions take row locks in the same order (no deadlocks).
@@ -147,7 +147,7 @@ function summariseBySensor(events: readonly BayEvent[]): SensorSummary[] {
   return out;
 }
 
-/** The sensor-state upsert's array parameters, rendered before the facility locks are taken. */
+/** The sensor-state upsert's array parameters, rendered before any sensor or facility lock is taken. */
 interface SensorStateParameters {
   ids: string[];
   arrays: string[];

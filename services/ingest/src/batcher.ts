@@ -39,7 +39,7 @@ export interface BatcherOptions {
   batchSize: number;
   flushMs: number;
   /**
-   * Lanes (default 1): a batch of at least `min(1,000, batchSize)` items is split by a hash of the
+   * Parts committed at once (default 1): a batch of at least `min(1,000, batchSize)` items is split by a hash of the
    * sensor id into this many parts, committed at the same time. The parts never share a sensor,
    * so they do not wait on each other's sensor state rows and overlap in everything but the short
    * facility update at their end.
@@ -64,7 +64,7 @@ function hashOf(s: string): number {
 
 /**
  * Groups items into batches (size or time, whichever first) and commits one batch at a time, a
- * large one as parallel parts by lane; every part is retried with backoff until it succeeds, and
+ * large one as parallel parts by sensor; every part is retried with backoff until it succeeds, and
  * the batch's acks are released once all its parts committed (the ack queue sends them in arrival
  * order). Parts of one batch start and end together: independent lanes drifted out of step, and
  * with PUBACKs in arrival order (an MQTT rule) each lane's acks then waited for the other's next
