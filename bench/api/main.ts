@@ -1,4 +1,5 @@
 // `pnpm bench:api [--scale] [--quick]`: the public API against a bare Hono ceiling, on 127.0.0.1.
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,18 @@ const log = (msg: string) => console.log(`[bench:api] ${msg}`);
 const rssMiB = (pid: number, field: 'VmRSS' | 'VmHWM') => {
   const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`${field}:\\s+(\\d+) kB`));
   return m ? Math.round(Number(m[1]) / 1024) : null;
+};
+
+/**
+ * The API and the ingest worker as their container images run them: JavaScript bundles of
+ * infra/docker/build-service.mjs on plain Node. `BENCH_SERVICES=source` runs their TypeScript
+ * through tsx instead.
+ */
+const serviceEntry = (service: 'api' | 'ingest', into: string): string => {
+  if (process.env.BENCH_SERVICES === 'source') return `services/${service}/src/main.ts`;
+  const out = join(into, `${service}-bundle`);
+  execFileSync(process.execPath, [join(REPO_ROOT, 'infra/docker/build-service.mjs'), service, out], { stdio: 'ignore' });
+  return join(out, 'services', service, 'src', 'main.mjs');
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'freiplatz-bench-api-'));
@@ -50,8 +63,13 @@ try {
 
   const apiPort = await findFreePort();
   const api = `http://127.0.0.1:${apiPort}`;
+  const apiEntry = serviceEntry('api', dir);
+  const ingestEntry = serviceEntry('ingest', dir);
+  log(
+    `API and ingest worker: ${process.env.BENCH_SERVICES === 'source' ? 'TypeScript sources through tsx' : 'bundles as in the container images'}`,
+  );
   t = performance.now();
-  const apiProcess = startService('services/api/src/main.ts', {
+  const apiProcess = startService(apiEntry, {
     DATABASE_URL: pg.connectionString,
     PORT: String(apiPort),
     HOST: '127.0.0.1',
@@ -79,7 +97,9 @@ try {
     ids.map(async (id) => (await fetch(`${api}/v1/facilities/${id}/availability`)).headers.get('ETag') as string),
   );
   const nearPath = `/v1/facilities?near=${CENTRE.lat.toFixed(4)},${CENTRE.lon.toFixed(4)}&radius=3000&limit=50`;
-  const nearItems = ((await (await fetch(`${api}${nearPath}`)).json()) as { items: unknown[] }).items.length;
+  const nearBody = await (await fetch(`${api}${nearPath}`)).arrayBuffer();
+  const nearBytes = nearBody.byteLength;
+  const nearItems = (JSON.parse(new TextDecoder().decode(nearBody)) as { items: unknown[] }).items.length;
   if (nearItems !== 50) throw new Error(`near search returned ${nearItems} items, not 50`);
 
   const scenarios = {
@@ -93,16 +113,22 @@ try {
         requests: ids.map((id, i) => ({ path: `/v1/facilities/${id}/availability`, headers: { 'If-None-Match': etags[i] as string } })),
       }),
     near: (s = seconds) => runLoad({ url: api, seconds: s, requests: [{ path: nearPath }] }),
+    // Not a target: the ceiling server answering a fixed body as large as near's, for context.
+    sizedReference: (s = seconds) => runLoad({ url: `http://127.0.0.1:${ceilingPort}/sized?bytes=${nearBytes}`, seconds: s }),
   };
   const results: Record<string, LoadResult[]> = {
     ceiling: [],
     availability: [],
     availability304: [],
     near: [],
+    sizedReference: [],
     availabilityUnderIngest: [],
   };
   log('warming up …');
   for (const run of Object.values(scenarios)) await run(1);
+  // The machine is shared and its speed drifts by tens of percent within a run: every scenario is
+  // compared with the ceiling measured right before and right after it (the next round's first
+  // run, or a closing one), and the ratio reported is the median of those per-round ratios.
   for (let round = 1; round <= rounds; round++) {
     for (const [name, run] of Object.entries(scenarios)) {
       const r = await run();
@@ -112,9 +138,11 @@ try {
       );
     }
   }
+  results.ceiling?.push(await scenarios.ceiling());
+  log(`closing ceiling ${String(results.ceiling?.at(-1)?.rps).padStart(7)} req/s`);
 
   log(`starting ingest and a publisher at ${INGEST_RATE} events/s …`);
-  const ingest = startService('services/ingest/src/main.ts', {
+  const ingest = startService(ingestEntry, {
     DATABASE_URL: pg.connectionString,
     MQTT_URL: mosquitto.url,
     MQTT_CLIENT_ID: 'bench-api-ingest',
@@ -130,7 +158,8 @@ try {
   const publisher = startService('bench/api/publisher.ts', {
     MQTT_URL: mosquitto.url,
     RATE: String(INGEST_RATE),
-    SECONDS: String(rounds * seconds + 15),
+    // An upper bound only: the publisher is paused for the ceiling runs and stopped at the end.
+    SECONDS: String(rounds * (2 * seconds + 6) + 120),
     FACILITIES: String(shape.facilities),
     SPOTS: String(shape.spots),
   });
@@ -139,23 +168,51 @@ try {
     if (performance.now() > deadline) throw new Error(`ingest carried nothing:\n${ingest.output().slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-  await new Promise((r) => setTimeout(r, 1000));
-  const before = { n: await events(), at: performance.now() };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  // The ceiling beside each loaded run is measured with the publisher paused (SIGSTOP) and the
+  // worker idle, so that it stays the bare ceiling; the publisher resumes at its rate (SIGCONT).
+  const pausePublisher = async () => {
+    publisher.child.kill('SIGSTOP');
+    await sleep(1500);
+  };
+  const resumePublisher = async () => {
+    publisher.child.kill('SIGCONT');
+    await sleep(2000);
+  };
+  const ingestCeilings: LoadResult[] = [];
+  let carriedEvents = 0;
+  let carriedMs = 0;
+  await pausePublisher();
+  ingestCeilings.push(await scenarios.ceiling());
   for (let round = 1; round <= rounds; round++) {
+    await resumePublisher();
+    const before = { n: await events(), at: performance.now() };
     const r = await scenarios.availability();
+    carriedEvents += (await events()) - before.n;
+    carriedMs += performance.now() - before.at;
     results.availabilityUnderIngest?.push(r);
-    log(`round ${round}/${rounds} under ingest     ${String(r.rps).padStart(7)} req/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms`);
+    await pausePublisher();
+    const c = await scenarios.ceiling();
+    ingestCeilings.push(c);
+    log(
+      `round ${round}/${rounds} under ingest     ${String(r.rps).padStart(7)} req/s  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms   (ceiling beside it ${c.rps})`,
+    );
   }
-  const carried = Math.round(((await events()) - before.n) / ((performance.now() - before.at) / 1000));
-  log(`ingest carried ${carried} events/s during the run`);
+  const carried = Math.round(carriedEvents / (carriedMs / 1000));
+  log(`ingest carried ${carried} events/s during the loaded runs`);
   const apiRssMiB = rssMiB(apiProcess.child.pid as number, 'VmRSS');
   const apiPeakRssMiB = rssMiB(apiProcess.child.pid as number, 'VmHWM');
+  publisher.child.kill('SIGCONT');
   await publisher.kill('SIGTERM');
   await ingest.kill('SIGTERM');
 
   const m = (name: string, f: (r: LoadResult) => number) => median((results[name] ?? []).map(f));
   const ceilingRps = m('ceiling', (r) => r.rps);
-  const ratio = (x: number) => Math.round((x / ceilingRps) * 100) / 100;
+  /** Median over rounds of a run's req/s against the mean of the ceilings measured before and after it. */
+  const ratioOf = (runs: readonly LoadResult[], ceilings: readonly LoadResult[]) =>
+    Math.round(median(runs.map((r, i) => r.rps / (((ceilings[i]?.rps ?? ceilingRps) + (ceilings[i + 1]?.rps ?? ceilingRps)) / 2))) * 100) /
+    100;
+  const ceilings = results.ceiling ?? [];
   const figures = {
     facilities: shape.facilities,
     sensors: shape.facilities * shape.spots,
@@ -171,20 +228,28 @@ try {
     availability304P99Ms: m('availability304', (r) => r.p99Ms),
     nearRps: m('near', (r) => r.rps),
     nearP99Ms: m('near', (r) => r.p99Ms),
+    nearBodyBytes: nearBytes,
+    sizedReferenceRps: m('sizedReference', (r) => r.rps),
     availabilityUnderIngestRps: m('availabilityUnderIngest', (r) => r.rps),
     availabilityUnderIngestP99Ms: m('availabilityUnderIngest', (r) => r.p99Ms),
     ingestEventsPerSec: carried,
     ratios: {
-      availability: ratio(m('availability', (r) => r.rps)),
-      availability304: ratio(m('availability304', (r) => r.rps)),
-      near: ratio(m('near', (r) => r.rps)),
-      availabilityUnderIngest: ratio(m('availabilityUnderIngest', (r) => r.rps)),
+      availability: ratioOf(results.availability ?? [], ceilings),
+      availability304: ratioOf(results.availability304 ?? [], ceilings),
+      near: ratioOf(results.near ?? [], ceilings),
+      availabilityUnderIngest: ratioOf(results.availabilityUnderIngest ?? [], ingestCeilings),
+      sizedReference: ratioOf(results.sizedReference ?? [], ceilings),
+      nearToSizedReference:
+        Math.round(median((results.near ?? []).map((r, i) => r.rps / (results.sizedReference?.[i]?.rps ?? Number.NaN))) * 100) / 100,
     },
+    ratioMethod:
+      'median over rounds of req/s ÷ mean of the ceiling runs just before and after (publisher paused for those beside the loaded runs)',
+    ceilingBesideIngestRps: median(ingestCeilings.map((r) => r.rps)),
     apiStartupMs: startupMs,
     apiRssMiB,
     apiPeakRssMiB,
     seedSeconds,
-    runs: results,
+    runs: { ...results, ceilingBesideIngest: ingestCeilings },
   };
   log(`ratios to the ceiling (${ceilingRps} req/s): ${JSON.stringify(figures.ratios)}; API RSS ${apiRssMiB} MiB (peak ${apiPeakRssMiB})`);
 

@@ -9,6 +9,7 @@ import type { AppEnv } from './app-env.js';
 import { ApiError, createErrorHandler, handleNotFound, renderError } from './errors.js';
 import { SECURE_HEADERS_OPTIONS } from './fast-path/raw-reads.js';
 import { accessLog } from './middleware/access-log.js';
+import { notModifiedHeaders } from './middleware/not-modified.js';
 import { mountPublicApi, type PublicApiOptions } from './public-api.js';
 import { createHealthRoutes } from './routes/health.js';
 import { createOpsRoutes } from './routes/ops/index.js';
@@ -51,6 +52,8 @@ export function createApp({
   ...publicApi
 }: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  // Outermost: a 304 leaves with only the fields a cache needs (see not-modified.ts).
+  app.use(notModifiedHeaders);
   // Public reads: in-memory state, CORS open, rate-limited; the signage fast path goes first (see public-api.ts).
   const mountPublicRoutes = mountPublicApi(app, { db, logger, now, ...publicApi });
   // Honours a sane incoming X-Request-Id (word characters, - and =, ≤ 128) or makes one, and echoes it.

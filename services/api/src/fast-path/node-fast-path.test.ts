@@ -114,7 +114,22 @@ describe('public reads over a real server: raw node:http path vs Hono path', () 
       expect(r.fast.status).toBe(304);
       expect(headersOf(r.fast)).toEqual(headersOf(r.hono));
       expect(r.fastBody).toBe('');
+      // Only what a cache needs: RFC 9110's list, CORS, and the client's own request id.
+      expect(Object.keys(headersOf(r.fast)).sort()).toEqual([
+        'access-control-allow-origin',
+        'access-control-expose-headers',
+        'cache-control',
+        'etag',
+        'x-request-id',
+      ]);
+      expect(r.fast.headers.get('X-Request-Id')).toBe('sign-8');
     }
+    // No id of the client's: none made up on a 304, on either path.
+    const anonymous = await both(path, { headers: { 'If-None-Match': etag } });
+    expect(anonymous.fast.status).toBe(304);
+    expect(anonymous.hono.status).toBe(304);
+    expect(anonymous.fast.headers.get('X-Request-Id')).toBeNull();
+    expect(headersOf(anonymous.fast)).toEqual(headersOf(anonymous.hono));
     const miss = await both(path, { headers: { 'If-None-Match': '"sign-0"' } });
     expect(miss.fast.status).toBe(200);
   });

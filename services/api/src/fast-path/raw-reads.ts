@@ -4,6 +4,7 @@ import type { Logger } from '@freiplatz/config';
 import { type Context, Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from '../app-env.js';
+import { keepOn304 } from '../middleware/not-modified.js';
 import type { TokenBuckets } from '../middleware/rate-limit.js';
 
 /** The options app.ts gives `secureHeaders`; the fast paths send the same headers (tests hold them equal). */
@@ -32,13 +33,17 @@ export interface RawReads {
   readonly common: Readonly<Record<string, string>> | null;
   /** `common` as a flat name, value list for `writeHead`. */
   readonly commonFlat: readonly string[] | null;
+  /** What a 304 keeps of `common` (the CORS fields, see not-modified.ts), flat like `commonFlat`. */
+  readonly notModifiedFlat: readonly string[] | null;
+  /** The client's `X-Request-Id` when hono/request-id would keep it, else undefined. */
+  clientRequestId(incoming: string | undefined): string | undefined;
   /** The client's `X-Request-Id` when hono/request-id would keep it, else a new one. */
   requestIdOf(incoming: string | undefined): string;
   /** Spends a token; false when over the limit (leave the request to Hono, which answers 429). */
   takeNode(req: IncomingMessage): boolean;
   takeHono(c: Context<AppEnv>): boolean;
-  /** The access log's debug line; `start` from `performance.now()`. */
-  logRequest(requestId: string, method: string, path: string, status: number, start: number): void;
+  /** The access log's debug line (a new request id when undefined); `start` from `performance.now()`. */
+  logRequest(requestId: string | undefined, method: string, path: string, status: number, start: number): void;
 }
 
 /** The security headers `secureHeaders` adds, computed once from the middleware itself. */
@@ -79,13 +84,15 @@ export function createRawReads({ buckets, clientKey, nodeClientKey, logger }: Ra
   const reads: RawReads = {
     common: null,
     commonFlat: null,
+    notModifiedFlat: null,
+    clientRequestId: (incoming) => (incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : undefined),
     requestIdOf: (incoming) => (incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : randomUUID()),
     takeNode: (req) => buckets.take(nodeClientKey(req)) === 0,
     takeHono: (c) => buckets.take(clientKey(c)) === 0,
     logRequest(requestId, method, path, status, start) {
       if (!logger.isLevelEnabled('debug')) return;
       const ms = Math.round((performance.now() - start) * 10) / 10;
-      logger.debug({ requestId, method, path, status, ms }, 'request');
+      logger.debug({ requestId: requestId ?? randomUUID(), method, path, status, ms }, 'request');
     },
   };
   void captureSecurityHeaders().then((security) => {
@@ -94,7 +101,13 @@ export function createRawReads({ buckets, clientKey, nodeClientKey, logger }: Ra
       'Access-Control-Allow-Origin': '*',
       'Access-Control-Expose-Headers': 'ETag,Retry-After,X-Request-Id',
     };
-    Object.assign(reads, { common, commonFlat: Object.entries(common).flat() });
+    Object.assign(reads, {
+      common,
+      commonFlat: Object.entries(common).flat(),
+      notModifiedFlat: Object.entries(common)
+        .filter(([name, value]) => keepOn304(name, value, undefined))
+        .flat(),
+    });
   });
   return reads;
 }

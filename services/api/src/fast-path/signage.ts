@@ -79,20 +79,23 @@ export function createSignageFastPath(reads: RawReads, cache: FacilityCache, cac
     entry: FacilityEntry | undefined,
     start: number,
   ): boolean => {
-    const { commonFlat } = reads;
-    if (commonFlat === null || entry === undefined || !reads.takeNode(req)) return false;
-    const requestId = reads.requestIdOf(req.headers['x-request-id'] as string | undefined);
-    const headers = [...commonFlat, 'Cache-Control', cacheControl, 'ETag', entry.etag, 'X-Request-Id', requestId];
-    let status = 200;
+    const { commonFlat, notModifiedFlat } = reads;
+    if (commonFlat === null || notModifiedFlat === null || entry === undefined || !reads.takeNode(req)) return false;
+    const incomingId = req.headers['x-request-id'] as string | undefined;
     if (matchesIfNoneMatch(req.headers['if-none-match'], entry.etag)) {
-      status = 304;
+      // The sign's usual answer: only what a cache needs (see not-modified.ts), and no made-up request id.
+      const clientId = reads.clientRequestId(incomingId);
+      const headers = [...notModifiedFlat, 'Cache-Control', cacheControl, 'ETag', entry.etag];
+      if (clientId !== undefined) headers.push('X-Request-Id', clientId);
       writeResponse(res, 304, headers);
-    } else if (target.format === 'text') {
-      writeResponse(res, 200, headers, entry.availabilityText, TEXT_TYPE);
-    } else {
-      writeResponse(res, 200, headers, entry.availabilityJson, JSON_TYPE);
+      reads.logRequest(clientId, 'GET', pathOf(req.url ?? ''), 304, start);
+      return true;
     }
-    reads.logRequest(requestId, 'GET', pathOf(req.url ?? ''), status, start);
+    const requestId = reads.requestIdOf(incomingId);
+    const headers = [...commonFlat, 'Cache-Control', cacheControl, 'ETag', entry.etag, 'X-Request-Id', requestId];
+    if (target.format === 'text') writeResponse(res, 200, headers, entry.availabilityText, TEXT_TYPE);
+    else writeResponse(res, 200, headers, entry.availabilityJson, JSON_TYPE);
+    reads.logRequest(requestId, 'GET', pathOf(req.url ?? ''), 200, start);
     return true;
   };
 

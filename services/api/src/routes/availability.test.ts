@@ -52,6 +52,38 @@ describe('GET /v1/facilities/{id}/availability', () => {
     expect(miss.status).toBe(200);
   });
 
+  it('keeps the security headers on a 200 and sends a 304 only what a cache needs (RFC 9110 §15.4.5)', async () => {
+    const full = await app.request(path, { headers: { Origin: 'https://example.org' } });
+    expect(full.status).toBe(200);
+    for (const name of ['Strict-Transport-Security', 'X-Content-Type-Options', 'X-Frame-Options', 'X-Request-Id', 'Content-Type'])
+      expect(full.headers.get(name), name).not.toBeNull();
+    const etag = full.headers.get('ETag') as string;
+    const lean = await app.request(path, { headers: { 'If-None-Match': etag, Origin: 'https://example.org' } });
+    expect(lean.status).toBe(304);
+    expect([...lean.headers.keys()].sort()).toEqual([
+      'access-control-allow-origin',
+      'access-control-expose-headers',
+      'cache-control',
+      'etag',
+    ]);
+    // A request id the client sent comes back; one made up for it does not.
+    const traced = await app.request(path, { headers: { 'If-None-Match': etag, 'X-Request-Id': 'sign-poll-1' } });
+    expect(traced.headers.get('X-Request-Id')).toBe('sign-poll-1');
+    const badId = await app.request(path, { headers: { 'If-None-Match': etag, 'X-Request-Id': 'has space' } });
+    expect(badId.headers.get('X-Request-Id')).toBeNull();
+  });
+
+  it('trims the 304 of a web asset the same way', async () => {
+    const full = await app.request('/assets/signage.js');
+    expect(full.status).toBe(200);
+    expect(full.headers.get('X-Content-Type-Options')).toBe('nosniff');
+    const lean = await app.request('/assets/signage.js', { headers: { 'If-None-Match': full.headers.get('ETag') as string } });
+    expect(lean.status).toBe(304);
+    expect(lean.headers.get('X-Content-Type-Options')).toBeNull();
+    expect(lean.headers.get('ETag')).toBe(full.headers.get('ETag'));
+    expect(lean.headers.get('Cache-Control')).toBe(full.headers.get('Cache-Control'));
+  });
+
   it('moves the ETag when an event changes the counts', async () => {
     const before = (await app.request(path)).headers.get('ETag') ?? '';
     await h.publish('parking/v1/bays/sign-1-s', { occupied: false, ts: Date.now(), seq: 1 });
