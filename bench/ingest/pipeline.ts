@@ -19,7 +19,7 @@ export interface RateSample {
   rssMiB: number;
 }
 
-/** The worker's V8 heap cap, as the ingest README recommends for deployment (override: WORKER_NODE_OPTIONS). */
+/** The worker's V8 heap cap, as its container image sets it (infra/docker/Dockerfile; override: WORKER_NODE_OPTIONS). */
 export const WORKER_NODE_OPTIONS = process.env.WORKER_NODE_OPTIONS ?? '--max-old-space-size=96';
 
 let bundle: string | null = null;

@@ -90,18 +90,22 @@ export async function commitIngestBatch(db: Kysely<Database>, batch: IngestBatch
 /** Inserts bay events, duplicates ignored; returns the events that were new, in input order. */
 async function insertBayEvents(trx: Kysely<Database>, events: readonly BayEvent[]): Promise<BayEvent[]> {
   // One row back, not one per event: the count, and the stored keys only when some were duplicates.
+  // Timestamps travel as epoch milliseconds: `to_timestamp` turns them into the same instants
+  // (rounded to the microsecond, exact for milliseconds) for less than PostgreSQL's parsing of ISO
+  // text, and the commit thread does not render them (five per event with the sensor state).
   const { rows } = await sql<{ n: number; keys: Array<[string, number, number]> | null }>`
     WITH ins AS (
       INSERT INTO occupancy_events (sensor_id, ts, seq, received_at, occupied, battery, rssi, heartbeat, flags, temperature, battery_level)
-      SELECT sensor_id, ts, seq, received_at, occupied, battery, rssi, heartbeat, flags::text[], temperature, battery_level
+      SELECT sensor_id, to_timestamp(ts_ms / 1000), seq, to_timestamp(received_ms / 1000), occupied, battery, rssi, heartbeat,
+        flags::text[], temperature, battery_level
       FROM unnest(
-        ${arrayLiteral(events.map((e) => e.sensorId))}::text[], ${arrayLiteral(events.map((e) => e.ts.toISOString()))}::timestamptz[],
-        ${arrayLiteral(events.map((e) => e.seq ?? NO_SEQ))}::bigint[], ${arrayLiteral(events.map((e) => e.receivedAt.toISOString()))}::timestamptz[],
+        ${arrayLiteral(events.map((e) => e.sensorId))}::text[], ${arrayLiteral(events.map((e) => e.ts.getTime()))}::float8[],
+        ${arrayLiteral(events.map((e) => e.seq ?? NO_SEQ))}::bigint[], ${arrayLiteral(events.map((e) => e.receivedAt.getTime()))}::float8[],
         ${arrayLiteral(events.map((e) => e.occupied))}::boolean[], ${arrayLiteral(events.map((e) => toReal(e.battery)))}::real[],
         ${arrayLiteral(events.map((e) => toReal(e.rssi)))}::real[], ${arrayLiteral(events.map((e) => e.heartbeat))}::boolean[],
         ${arrayLiteral(events.map((e) => `{${e.flags.join(',')}}`))}::text[],
         ${arrayLiteral(events.map((e) => toReal(e.temperature)))}::real[], ${arrayLiteral(events.map((e) => toReal(e.batteryLevel)))}::real[]
-      ) WITH ORDINALITY AS t(sensor_id, ts, seq, received_at, occupied, battery, rssi, heartbeat, flags, temperature, battery_level, ord)
+      ) WITH ORDINALITY AS t(sensor_id, ts_ms, seq, received_ms, occupied, battery, rssi, heartbeat, flags, temperature, battery_level, ord)
       ORDER BY ord
       ON CONFLICT (sensor_id, ts, seq) DO NOTHING
       RETURNING sensor_id, ts, seq
@@ -159,13 +163,13 @@ function sensorStateParameters(sensors: readonly SensorSummary[]): SensorStatePa
     ids,
     arrays: [
       arrayLiteral(ids),
-      arrayLiteral(sensors.map((x) => x.newest.ts.toISOString())),
+      arrayLiteral(sensors.map((x) => x.newest.ts.getTime())),
       arrayLiteral(sensors.map((x) => x.seq)),
       arrayLiteral(sensors.map((x) => x.newest.occupied)),
       arrayLiteral(sensors.map((x) => toReal(x.newest.battery))),
       arrayLiteral(sensors.map((x) => toReal(x.newest.rssi))),
-      arrayLiteral(sensors.map((x) => new Date(x.firstSeenMs).toISOString())),
-      arrayLiteral(sensors.map((x) => new Date(x.lastSeenMs).toISOString())),
+      arrayLiteral(sensors.map((x) => x.firstSeenMs)),
+      arrayLiteral(sensors.map((x) => x.lastSeenMs)),
       arrayLiteral(sensors.map((x) => x.count)),
       arrayLiteral(sensors.map((x) => toReal(x.newest.temperature))),
       arrayLiteral(sensors.map((x) => toReal(x.newest.batteryLevel))),
@@ -201,9 +205,11 @@ async function upsertSensorState(
     n: number;
   }>`
     WITH input AS (
-      SELECT * FROM unnest(${ids}::text[], ${ts}::timestamptz[], ${seq}::bigint[], ${occupied}::boolean[], ${battery}::real[],
-        ${rssi}::real[], ${firstSeen}::timestamptz[], ${lastSeen}::timestamptz[], ${n}::int[], ${temperature}::real[], ${batteryLevel}::real[])
-        AS t(sensor_id, ts, seq, occupied, battery, rssi, first_seen, last_seen, n, temperature, battery_level)
+      SELECT sensor_id, to_timestamp(ts_ms / 1000) AS ts, seq, occupied, battery, rssi, to_timestamp(first_ms / 1000) AS first_seen,
+        to_timestamp(last_ms / 1000) AS last_seen, n, temperature, battery_level
+      FROM unnest(${ids}::text[], ${ts}::float8[], ${seq}::bigint[], ${occupied}::boolean[], ${battery}::real[],
+        ${rssi}::real[], ${firstSeen}::float8[], ${lastSeen}::float8[], ${n}::int[], ${temperature}::real[], ${batteryLevel}::real[])
+        AS t(sensor_id, ts_ms, seq, occupied, battery, rssi, first_ms, last_ms, n, temperature, battery_level)
     ),
     decided AS (
       -- The spot's status once this batch is in: the newest reading wins (as in the upsert),

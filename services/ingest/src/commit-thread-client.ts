@@ -66,7 +66,7 @@ export function startCommitThread(options: CommitThreadData & { logger: Logger; 
     const w = newCommitWorker({
       workerData: data,
       // Its live data is the batches in flight and a pool: a small young generation keeps its RSS small.
-      resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMiB ?? 48, maxYoungGenerationSizeMb: 8 },
+      resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMiB ?? 48, maxYoungGenerationSizeMb: 16 },
     });
     w.on('message', (m: CommitThreadMessage) => {
       if (m.type === 'closed') {

@@ -2,7 +2,7 @@ import { createSilentLogger } from '@freiplatz/config';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import type { AckHandle } from './ack-queue.js';
-import { createMqttConsumer, type MqttConsumer } from './mqtt-consumer.js';
+import { createMqttConsumer, type MqttConsumer, PubackWriter } from './mqtt-consumer.js';
 import '../../../test/provided-context.js';
 
 // These tests guard the deferred-PUBACK mechanism against mqtt.js upgrades: if the library stops
@@ -75,5 +75,44 @@ describe('deferred PUBACKs on mqtt.js', () => {
     for (const m of c.received) m.ack.ack();
     expect(c.received).toHaveLength(200);
     await expect.poll(() => c.consumer.unacked()).toBe(0);
+  });
+});
+
+describe('PubackWriter', () => {
+  function fakeStream() {
+    const writes: Buffer[] = [];
+    const stream = { writable: true, write: (b: Buffer) => writes.push(Buffer.from(b)) > 0 } as unknown as NodeJS.WritableStream;
+    return { stream, writes };
+  }
+  const tick = () => new Promise<void>((resolve) => queueMicrotask(resolve));
+
+  it('encodes PUBACKs as mqtt-packet does and writes those of one tick at once', async () => {
+    const { stream, writes } = fakeStream();
+    const w = new PubackWriter(5);
+    w.add(stream, 1, 0);
+    w.add(stream, 0x1234, 0);
+    w.add(stream, 7, 0x10); // MQTT 5, non-zero reason: code and an empty property length
+    expect(writes).toHaveLength(0);
+    await tick();
+    expect(writes).toEqual([Buffer.from([0x40, 2, 0, 1, 0x40, 2, 0x12, 0x34, 0x40, 4, 0, 7, 0x10, 0])]);
+    const v4 = fakeStream();
+    const w4 = new PubackWriter(4);
+    w4.add(v4.stream, 65_535, 0x10); // MQTT 3.1.1 has no reason code
+    await tick();
+    expect(v4.writes).toEqual([Buffer.from([0x40, 2, 0xff, 0xff])]);
+  });
+
+  it('keeps each connection’s PUBACKs on it, and drops them when it closed', async () => {
+    const a = fakeStream();
+    const b = fakeStream();
+    const w = new PubackWriter(4);
+    for (let id = 1; id <= 3000; id++) w.add(a.stream, id, 0); // more than the first buffer holds
+    w.add(b.stream, 9, 0);
+    (b.stream as { writable: boolean }).writable = false;
+    await tick();
+    expect(a.writes).toHaveLength(1);
+    expect(a.writes[0]).toHaveLength(12_000);
+    expect(a.writes[0]?.subarray(-4)).toEqual(Buffer.from([0x40, 2, 0x0b, 0xb8]));
+    expect(b.writes).toHaveLength(0);
   });
 });

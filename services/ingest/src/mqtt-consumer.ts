@@ -51,13 +51,59 @@ type SendPacket = (packet: Packet, cb?: (err?: Error) => void, ...rest: unknown[
 const noAck: AckHandle = { ack() {} };
 
 /**
+ * Encodes PUBACKs as mqtt-packet does (`0x40 0x02 id` — MQTT 5 adds the reason code and an empty
+ * property length only when the code is not 0) into one buffer per tick, written to the stream the
+ * PUBACKs belong to at the end of the tick (dropped if that connection closed meanwhile: the broker
+ * redelivers those messages).
+ */
+export class PubackWriter {
+  private buf = Buffer.allocUnsafe(4096);
+  private len = 0;
+  private stream: NodeJS.WritableStream | null = null;
+
+  constructor(private readonly protocolVersion: 4 | 5) {}
+
+  add(stream: NodeJS.WritableStream, messageId: number, reasonCode: number): void {
+    if (this.stream !== stream) {
+      if (this.stream !== null) this.write(); // another connection's PUBACKs go out first, on theirs
+      this.stream = stream;
+      queueMicrotask(() => this.write());
+    }
+    if (this.len + 6 > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(this.buf.length * 2);
+      this.buf.copy(bigger, 0, 0, this.len);
+      this.buf = bigger;
+    }
+    const b = this.buf;
+    const long = this.protocolVersion === 5 && reasonCode !== 0;
+    b[this.len++] = 0x40;
+    b[this.len++] = long ? 4 : 2;
+    b[this.len++] = messageId >> 8;
+    b[this.len++] = messageId & 0xff;
+    if (long) {
+      b[this.len++] = reasonCode;
+      b[this.len++] = 0;
+    }
+  }
+
+  private write(): void {
+    const stream = this.stream;
+    if (stream === null) return;
+    this.stream = null;
+    const bytes = Buffer.from(this.buf.subarray(0, this.len));
+    this.len = 0;
+    if (this.buf.length > 65_536) this.buf = Buffer.allocUnsafe(4096);
+    if (stream.writable) stream.write(bytes);
+  }
+}
+
+/**
  * An mqtt.js client whose QoS 1 PUBACKs wait for `ack()` while reading goes on.
  * mqtt.js sends the PUBACK from `_sendPacket` once `handleMessage` calls back and reads the next
  * packet only after that send: we call back at once and hold the PUBACK itself (see README).
  */
 export function createMqttConsumer(options: MqttConsumerOptions): MqttConsumer {
   const log = options.logger;
-  const queue = new AckQueue();
   const waiting: Array<() => void> = [];
   let closing = false;
 
@@ -95,14 +141,20 @@ export function createMqttConsumer(options: MqttConsumerOptions): MqttConsumer {
     throw new Error('mqtt.js no longer exposes _sendPacket/handleMessage: the deferred-ack consumer needs updating');
   }
   const sendPacket = internal._sendPacket.bind(client);
+  // The PUBACKs released together (a committed batch: thousands at once) leave as one write of
+  // their encoded bytes, built here from the id and reason code the queue kept. Through mqtt.js each
+  // one was a packet object and three stream writes of small buffers (mqtt-packet's encoding).
+  const pubacks = new PubackWriter(options.protocolVersion);
+  const queue = new AckQueue((messageId, reasonCode) => {
+    if (client.connected) pubacks.add(client.stream, messageId, reasonCode);
+  });
   internal._sendPacket = (packet, cb, ...rest) => {
     if (packet.cmd === 'puback' && packet.messageId !== undefined) {
-      const captured = queue.capture(packet.messageId, () => {
-        if (client.connected) sendPacket(packet, undefined, ...rest);
-      });
       // Not captured: it belongs to a closed connection. Sending it now could acknowledge a
       // redelivered message before its commit, so it is dropped and the broker redelivers.
-      if (!captured) log.debug({ messageId: packet.messageId }, 'dropping PUBACK of a closed connection');
+      if (!queue.capture(packet.messageId, packet.reasonCode ?? 0)) {
+        log.debug({ messageId: packet.messageId }, 'dropping PUBACK of a closed connection');
+      }
       cb?.();
       return;
     }
