@@ -1,5 +1,4 @@
 // `pnpm bench:api [--scale] [--quick]`: the public API against a bare Hono ceiling, on 127.0.0.1.
-import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +6,8 @@ import { createDb, migrate, startEmbeddedPostgres } from '@freiplatz/db';
 import { sql } from 'kysely';
 import { startMosquitto } from '../../test/support/mosquitto.js';
 import { findFreePort } from '../../test/support/ports.js';
-import { REPO_ROOT, type ServiceProcess, startService } from '../../test/support/processes.js';
+import { buildServiceBundle, REPO_ROOT, type ServiceProcess, startService } from '../../test/support/processes.js';
+import { WORKER_NODE_OPTIONS } from '../ingest/pipeline.js';
 import { BENCH_PG_SETTINGS } from '../pg-settings.js';
 import { type LoadResult, median, runLoad } from './load.js';
 import { renderChart } from './report.js';
@@ -32,9 +32,7 @@ const rssMiB = (pid: number, field: 'VmRSS' | 'VmHWM') => {
  */
 const serviceEntry = (service: 'api' | 'ingest', into: string): string => {
   if (process.env.BENCH_SERVICES === 'source') return `services/${service}/src/main.ts`;
-  const out = join(into, `${service}-bundle`);
-  execFileSync(process.execPath, [join(REPO_ROOT, 'infra/docker/build-service.mjs'), service, out], { stdio: 'ignore' });
-  return join(out, 'services', service, 'src', 'main.mjs');
+  return buildServiceBundle(service, join(into, `${service}-bundle`));
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'freiplatz-bench-api-'));
@@ -146,6 +144,8 @@ try {
     DATABASE_URL: pg.connectionString,
     MQTT_URL: mosquitto.url,
     MQTT_CLIENT_ID: 'bench-api-ingest',
+    // The heap cap its image sets (infra/docker/Dockerfile).
+    NODE_OPTIONS: WORKER_NODE_OPTIONS,
     LOG_LEVEL: 'info',
     LOG_FORMAT: 'json',
   });

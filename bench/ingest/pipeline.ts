@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { startWorkerProcess, type WorkerProcess } from '../../test/faults/worker-process.js';
-import { REPO_ROOT } from '../../test/support/processes.js';
+import { buildServiceBundle } from '../../test/support/processes.js';
 import type { BenchEnv } from './bench-env.js';
 import { startPublishers } from './publishers.js';
 
@@ -32,9 +31,7 @@ let bundle: string | null = null;
 export function workerEntry(): string {
   if (process.env.BENCH_WORKER === 'source') return 'services/ingest/src/main.ts';
   if (bundle === null) {
-    const out = mkdtempSync(join(tmpdir(), 'freiplatz-ingest-bundle-'));
-    execFileSync(process.execPath, [join(REPO_ROOT, 'infra/docker/build-service.mjs'), 'ingest', out], { stdio: 'ignore' });
-    bundle = join(out, 'services/ingest/src/main.mjs');
+    bundle = buildServiceBundle('ingest', mkdtempSync(join(tmpdir(), 'freiplatz-ingest-bundle-')));
     console.log(`  worker: bundle of infra/docker/build-service.mjs (${bundle})`);
   }
   return bundle;

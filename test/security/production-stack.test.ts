@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkComposeFile, checkDockerfileCopies, readComposeFile, readPrometheusTargets } from '../../infra/scripts/check-deploy.js';
 import { buildRegistry, createHarness, type Harness } from '../harness.js';
 import { findFreePort } from '../support/ports.js';
-import { REPO_ROOT } from '../support/processes.js';
+import { buildServiceBundle, REPO_ROOT } from '../support/processes.js';
 
 // No Docker engine here: what can be checked without one is checked (see infra/README.md).
 const compose = readComposeFile();
@@ -69,8 +69,8 @@ describe('the images’ commands start the services here', () => {
   beforeAll(async () => {
     harness = await createHarness();
     await harness.importRegistry(buildRegistry({ id: 'img', spots: 1 }));
-    for (const service of ['ingest', 'api']) {
-      execFileSync(process.execPath, ['infra/docker/build-service.mjs', service, join(out, service)], { cwd: REPO_ROOT, stdio: 'ignore' });
+    for (const service of ['ingest', 'api'] as const) {
+      buildServiceBundle(service, join(out, service));
     }
   }, 120_000);
   afterAll(async () => {

@@ -1,7 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Builds a service as its container image holds it (infra/docker/build-service.mjs: one bundle
+ * and the files it finds beside itself) into `outDir`; returns the bundle's entry point.
+ */
+export function buildServiceBundle(service: 'ingest' | 'api', outDir: string): string {
+  execFileSync(process.execPath, [join(REPO_ROOT, 'infra/docker/build-service.mjs'), service, outDir], { stdio: 'ignore' });
+  return join(outDir, 'services', service, 'src', 'main.mjs');
+}
 
 export interface ServiceProcess {
   child: ChildProcess;

@@ -86,7 +86,7 @@ export function createRawReads({ buckets, clientKey, nodeClientKey, logger }: Ra
     commonFlat: null,
     notModifiedFlat: null,
     clientRequestId: (incoming) => (incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : undefined),
-    requestIdOf: (incoming) => (incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : randomUUID()),
+    requestIdOf: (incoming) => reads.clientRequestId(incoming) ?? randomUUID(),
     takeNode: (req) => buckets.take(nodeClientKey(req)) === 0,
     takeHono: (c) => buckets.take(clientKey(c)) === 0,
     logRequest(requestId, method, path, status, start) {
