@@ -7,7 +7,7 @@ import type { CommitRequest, CommitThreadData, CommitThreadMessage } from './com
 const port = parentPort;
 if (port === null) throw new Error('commit-thread.ts runs as a worker thread (startCommitThread)');
 const { databaseUrl, poolSize, applicationName } = workerData as CommitThreadData;
-const db = createDb({ connectionString: databaseUrl, max: poolSize, applicationName });
+const db = createDb({ connectionString: databaseUrl, max: poolSize, applicationName, preparedStatements: true });
 
 port.on('message', (request: CommitRequest) => {
   if (request.type === 'close') {
