@@ -10,7 +10,6 @@ import { type Kysely, sql } from 'kysely';
 import { countCountedFacilities } from './counter-state.repository.js';
 import type { Database } from './database.js';
 import type { FacilityStateRecord } from './facilities.repository.js';
-import { recordFacilityStateSamples } from './history.repository.js';
 import { arrayLiteral } from './real.js';
 
 export interface ChangedFacility {
@@ -250,24 +249,27 @@ async function writeFacilityStates(
     confidence: number;
     updated_at: Date;
   }>`
-    INSERT INTO facility_state AS fs (facility_id, capacity, free, occupied, unknown, closed, by_category, status, confidence, updated_at)
-    SELECT u.id, u.capacity, u.free, u.occupied, u.unknown, u.closed, u.by_category::jsonb, u.status, u.confidence, ${now}::timestamptz
-    FROM unnest(${cols.id}::text[], ${cols.capacity}::int[], ${cols.free}::int[], ${cols.occupied}::int[], ${cols.unknown}::int[],
-                ${cols.closed}::int[], ${cols.byCategory}::text[], ${cols.status}::text[], ${cols.confidence}::real[])
-      AS u(id, capacity, free, occupied, unknown, closed, by_category, status, confidence)
-    ON CONFLICT (facility_id) DO UPDATE SET
-      capacity = excluded.capacity, free = excluded.free, occupied = excluded.occupied, unknown = excluded.unknown,
-      closed = excluded.closed, by_category = excluded.by_category, status = excluded.status, confidence = excluded.confidence,
-      version = fs.version + 1, updated_at = excluded.updated_at
-    WHERE (fs.capacity, fs.free, fs.occupied, fs.unknown, fs.closed, fs.status, fs.by_category)
-      IS DISTINCT FROM (excluded.capacity, excluded.free, excluded.occupied, excluded.unknown, excluded.closed, excluded.status, excluded.by_category)
-    RETURNING facility_id, version, capacity, free, occupied, unknown, closed, by_category, status, confidence, updated_at`.execute(trx);
-  // Every committed change also lands in the 15-minute occupancy history, in the same transaction.
-  await recordFacilityStateSamples(
-    trx,
-    changed.rows.map((r) => ({ facilityId: r.facility_id, ...r })),
-    now,
-  );
+    WITH changed AS (
+      INSERT INTO facility_state AS fs (facility_id, capacity, free, occupied, unknown, closed, by_category, status, confidence, updated_at)
+      SELECT u.id, u.capacity, u.free, u.occupied, u.unknown, u.closed, u.by_category::jsonb, u.status, u.confidence, ${now}::timestamptz
+      FROM unnest(${cols.id}::text[], ${cols.capacity}::int[], ${cols.free}::int[], ${cols.occupied}::int[], ${cols.unknown}::int[],
+                  ${cols.closed}::int[], ${cols.byCategory}::text[], ${cols.status}::text[], ${cols.confidence}::real[])
+        AS u(id, capacity, free, occupied, unknown, closed, by_category, status, confidence)
+      ON CONFLICT (facility_id) DO UPDATE SET
+        capacity = excluded.capacity, free = excluded.free, occupied = excluded.occupied, unknown = excluded.unknown,
+        closed = excluded.closed, by_category = excluded.by_category, status = excluded.status, confidence = excluded.confidence,
+        version = fs.version + 1, updated_at = excluded.updated_at
+      WHERE (fs.capacity, fs.free, fs.occupied, fs.unknown, fs.closed, fs.status, fs.by_category)
+        IS DISTINCT FROM (excluded.capacity, excluded.free, excluded.occupied, excluded.unknown, excluded.closed, excluded.status, excluded.by_category)
+      RETURNING facility_id, version, capacity, free, occupied, unknown, closed, by_category, status, confidence, updated_at
+    ),
+    -- Every committed change also lands in the 15-minute occupancy history, in the same statement
+    -- (recordFacilityStateSamples's insert; a data-modifying WITH runs whether or not it is read).
+    samples AS (
+      INSERT INTO facility_state_samples (facility_id, at, version, capacity, free, occupied, unknown)
+      SELECT facility_id, updated_at, version, capacity, free, occupied, unknown FROM changed
+    )
+    SELECT * FROM changed`.execute(trx);
   return changed.rows.map((r) => ({
     facilityId: r.facility_id,
     version: r.version,

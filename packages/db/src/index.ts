@@ -1,5 +1,6 @@
 export * from './api-keys.repository.js';
 export * from './audit.repository.js';
+export * from './bay-columns.js';
 export * from './connection.js';
 export type * from './database.js';
 export * from './embedded.js';

@@ -2,6 +2,7 @@ import type { BayEvent } from '@freiplatz/domain';
 import { type Selectable, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRegistry, createHarness, type Harness } from '../../../test/harness.js';
+import { toBayColumns } from './bay-columns.js';
 import type { FacilityStateTable } from './database.js';
 import { refreshAllFacilityStates, refreshFacilityState } from './facility-state.repository.js';
 import { commitIngestBatch } from './ingest.repository.js';
@@ -109,7 +110,9 @@ describe('incremental facility counts', () => {
         else batch.push(event(pick(sensors), new Date(clock - Math.floor(rnd() * 1000)), ++seq, rnd() < 0.5, now));
       }
       sent.push(...batch);
-      const result = await commitIngestBatch(h.db, { events: batch, rejects: [] }, now);
+      // Every other batch as the commit thread sends it: its bay events in columns.
+      const input = round % 2 === 0 ? { events: batch, rejects: [] } : { events: [], bay: toBayColumns(batch), rejects: [] };
+      const result = await commitIngestBatch(h.db, input, now);
       incremental += result.changedFacilities.length;
       if (round % 15 === 7) {
         // An operator closes or reopens spots: a full recount under the same lock.
@@ -168,5 +171,67 @@ describe('incremental facility counts', () => {
     expect(await storedState(h)).toEqual(await recountedState(h, now));
     const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM occupancy_events WHERE seq >= 2000000`.execute(h.db);
     expect(rows[0]?.n).toBe(1200);
+  });
+
+  it('stores bay events given in columns field by field, counts a second delivery as duplicates, refuses them in both places', async () => {
+    const now = new Date(t0.getTime() + 12 * 3_600_000);
+    const events: BayEvent[] = [
+      { ...event('inc-c-1-s', now, 3e6, true, now), battery: null, rssi: -99.5, temperature: 4.5, batteryLevel: 61, flags: ['clock_skew'] },
+      { ...event('inc-c-2-s', new Date(now.getTime() - 1), 3e6 + 1, false, now), seq: null, heartbeat: true },
+    ];
+    const first = await commitIngestBatch(h.db, { events: [], bay: toBayColumns(events), rejects: [] }, now);
+    expect(first).toMatchObject({ inserted: 2, duplicates: 0 });
+    const again = await commitIngestBatch(h.db, { events: [], bay: toBayColumns(events), rejects: [] }, now);
+    expect(again).toMatchObject({ inserted: 0, duplicates: 2 });
+    const stored = await h.db
+      .selectFrom('occupancy_events')
+      .select([
+        'sensor_id',
+        'ts',
+        'seq',
+        'received_at',
+        'occupied',
+        'heartbeat',
+        'battery',
+        'rssi',
+        'temperature',
+        'battery_level',
+        'flags',
+      ])
+      .where('sensor_id', 'in', ['inc-c-1-s', 'inc-c-2-s'])
+      .where('ts', '>=', new Date(now.getTime() - 1))
+      .orderBy('sensor_id')
+      .execute();
+    expect(stored).toEqual([
+      {
+        sensor_id: 'inc-c-1-s',
+        ts: now,
+        seq: 3e6,
+        received_at: now,
+        occupied: true,
+        heartbeat: false,
+        battery: null,
+        rssi: -99.5,
+        temperature: 4.5,
+        battery_level: 61,
+        flags: ['clock_skew'],
+      },
+      {
+        sensor_id: 'inc-c-2-s',
+        ts: new Date(now.getTime() - 1),
+        seq: -1,
+        received_at: now,
+        occupied: false,
+        heartbeat: true,
+        battery: 3.6,
+        rssi: -80,
+        temperature: null,
+        battery_level: null,
+        flags: [],
+      },
+    ]);
+    await expect(commitIngestBatch(h.db, { events, bay: toBayColumns(events), rejects: [] }, now)).rejects.toThrow(
+      /either in `bay` or in `events`/,
+    );
   });
 });

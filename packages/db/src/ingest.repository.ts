@@ -1,5 +1,6 @@
 import { type BayEvent, DEFAULT_STALE_FACTOR, type OccupancyEvent, type RejectCode, type SpotCategory } from '@freiplatz/domain';
 import { type Kysely, sql } from 'kysely';
+import { type BayColumns, booleanArrayLiteral, numberArrayLiteral, toBayColumns } from './bay-columns.js';
 import type { Database } from './database.js';
 import { commitDeviceEvents } from './device-events.repository.js';
 import {
@@ -11,7 +12,7 @@ import {
   notifyFacilityChanges,
   type SpotStatusChange,
 } from './facility-state.repository.js';
-import { arrayLiteral, toReal, toText } from './real.js';
+import { arrayLiteral, toText } from './real.js';
 
 export interface Reject {
   topic: string;
@@ -23,6 +24,11 @@ export interface Reject {
 
 export interface IngestBatch {
   events: readonly OccupancyEvent[];
+  /**
+   * Bay events in columns (`toBayColumns`), as the ingest worker's commit thread gets them; `events`
+   * then holds no bay events.
+   */
+  bay?: BayColumns;
   rejects: readonly Reject[];
 }
 
@@ -33,15 +39,14 @@ export interface CommitResult {
   changedFacilities: ChangedFacility[];
 }
 
-const NO_SEQ = -1;
-
 /**
  * Commits one batch in one transaction: events (duplicates ignored), sensor state (newest `ts`
  * wins), facility state with its version, dead letters, and a NOTIFY that fires on commit.
  *
  * Locks, in the order every writer takes them (see `refreshFacilityState`):
  * 1. The events go in first, with no lock but their own keys.
- * 2. The batch's sensor state rows are locked (sensor id order). From then on no other writer
+ * 2. The batch's sensor state rows are locked (sensor id order), by the same statement once its
+ *    insert is done (one round trip less per commit: each costs both processes a wake-up). From then on no other writer
  *    changes those sensors, so one statement can upsert them, decide each spot's counted status
  *    in SQL (`freiplatz_sensor_status`, migration 0007) and return only the old → new moves per
  *    facility and category.
@@ -51,16 +56,17 @@ const NO_SEQ = -1;
  *    large batch into) overlap in everything but this short step.
  */
 export async function commitIngestBatch(db: Kysely<Database>, batch: IngestBatch, now = new Date()): Promise<CommitResult> {
-  // Sorted input makes concurrent transactions take row locks in the same order (no deadlocks).
   // Bay events take this path; counters and device-status reports are committed by commitDeviceEvents.
-  const events = batch.events
-    .filter((e): e is BayEvent => e.kind === 'bay')
-    .sort((a, b) =>
-      a.sensorId < b.sensorId ? -1 : a.sensorId > b.sensorId ? 1 : a.ts.getTime() - b.ts.getTime() || (a.seq ?? NO_SEQ) - (b.seq ?? NO_SEQ),
-    );
+  const bayEvents = batch.events.filter((e): e is BayEvent => e.kind === 'bay');
+  if (batch.bay !== undefined && bayEvents.length > 0) throw new Error('an ingest batch holds bay events either in `bay` or in `events`');
+  const bay = batch.bay ?? toBayColumns(bayEvents);
+  // Sorted input makes concurrent transactions take row locks in the same order (no deadlocks).
+  const order = sortedOrder(bay);
+  const total = batch.events.length + (batch.bay?.n ?? 0);
   return db.transaction().execute(async (trx) => {
-    const stored = events.length > 0 ? await insertBayEvents(trx, events) : [];
-    const moves = stored.length > 0 ? await upsertSensorState(trx, sensorStateParameters(summariseBySensor(stored)), now) : NO_MOVES;
+    const stored = order.length > 0 ? await insertBayEventsAndLockSensors(trx, bay, order) : [];
+    const moves =
+      stored.length > 0 ? await upsertSensorState(trx, sensorStateParameters(bay, summariseBySensor(bay, stored)), now) : NO_MOVES;
     const device = await commitDeviceEvents(trx, batch.events);
     let inserted = device.inserted;
     if (batch.rejects.length > 0) {
@@ -83,12 +89,28 @@ export async function commitIngestBatch(db: Kysely<Database>, batch: IngestBatch
     const changedFacilities = await applySpotStatusChanges(trx, locked, moves.changes, recount, now);
     await notifyFacilityChanges(trx, changedFacilities);
     inserted += stored.length;
-    return { inserted, duplicates: batch.events.length - inserted, rejected: batch.rejects.length, changedFacilities };
+    return { inserted, duplicates: total - inserted, rejected: batch.rejects.length, changedFacilities };
   });
 }
 
-/** Inserts bay events, duplicates ignored; returns the events that were new, in input order. */
-async function insertBayEvents(trx: Kysely<Database>, events: readonly BayEvent[]): Promise<BayEvent[]> {
+/** Indices of the bay events sorted by sensor, then `ts`, then `seq`. */
+function sortedOrder(c: BayColumns): number[] {
+  const order = Array.from({ length: c.n }, (_, i) => i);
+  const { sensorId, tsMs, seq } = c;
+  return order.sort((a, b) => {
+    const sa = sensorId[a] as string;
+    const sb = sensorId[b] as string;
+    return sa < sb ? -1 : sa > sb ? 1 : (tsMs[a] as number) - (tsMs[b] as number) || (seq[a] as number) - (seq[b] as number);
+  });
+}
+
+/**
+ * Inserts the bay events at `order` (sorted by sensor), duplicates ignored, then locks the state
+ * rows of their sensors in id order; returns the indices of the events that were new, in order.
+ */
+async function insertBayEventsAndLockSensors(trx: Kysely<Database>, c: BayColumns, order: readonly number[]): Promise<number[]> {
+  const sensorIds: string[] = [];
+  for (const i of order) if (sensorIds[sensorIds.length - 1] !== c.sensorId[i]) sensorIds.push(c.sensorId[i] as string);
   // One row back, not one per event: the count, and the stored keys only when some were duplicates.
   // Timestamps travel as epoch milliseconds: `to_timestamp` turns them into the same instants
   // (rounded to the microsecond, exact for milliseconds) for less than PostgreSQL's parsing of ISO
@@ -99,51 +121,55 @@ async function insertBayEvents(trx: Kysely<Database>, events: readonly BayEvent[
       SELECT sensor_id, to_timestamp(ts_ms / 1000), seq, to_timestamp(received_ms / 1000), occupied, battery, rssi, heartbeat,
         flags::text[], temperature, battery_level
       FROM unnest(
-        ${arrayLiteral(events.map((e) => e.sensorId))}::text[], ${arrayLiteral(events.map((e) => e.ts.getTime()))}::float8[],
-        ${arrayLiteral(events.map((e) => e.seq ?? NO_SEQ))}::bigint[], ${arrayLiteral(events.map((e) => e.receivedAt.getTime()))}::float8[],
-        ${arrayLiteral(events.map((e) => e.occupied))}::boolean[], ${arrayLiteral(events.map((e) => toReal(e.battery)))}::real[],
-        ${arrayLiteral(events.map((e) => toReal(e.rssi)))}::real[], ${arrayLiteral(events.map((e) => e.heartbeat))}::boolean[],
-        ${arrayLiteral(events.map((e) => `{${e.flags.join(',')}}`))}::text[],
-        ${arrayLiteral(events.map((e) => toReal(e.temperature)))}::real[], ${arrayLiteral(events.map((e) => toReal(e.batteryLevel)))}::real[]
+        ${arrayLiteral(order.map((i) => c.sensorId[i]))}::text[], ${numberArrayLiteral(c.tsMs, order)}::float8[],
+        ${numberArrayLiteral(c.seq, order)}::bigint[], ${numberArrayLiteral(c.receivedMs, order)}::float8[],
+        ${booleanArrayLiteral(c.occupied, order)}::boolean[], ${numberArrayLiteral(c.battery, order)}::real[],
+        ${numberArrayLiteral(c.rssi, order)}::real[], ${booleanArrayLiteral(c.heartbeat, order)}::boolean[],
+        ${arrayLiteral(order.map((i) => c.flags[i]))}::text[],
+        ${numberArrayLiteral(c.temperature, order)}::real[], ${numberArrayLiteral(c.batteryLevel, order)}::real[]
       ) WITH ORDINALITY AS t(sensor_id, ts_ms, seq, received_ms, occupied, battery, rssi, heartbeat, flags, temperature, battery_level, ord)
       ORDER BY ord
       ON CONFLICT (sensor_id, ts, seq) DO NOTHING
       RETURNING sensor_id, ts, seq
     ),
     counted AS (SELECT count(*)::int AS n FROM ins)
-    SELECT n, CASE WHEN n < ${events.length}::int
-      THEN (SELECT coalesce(json_agg(json_build_array(sensor_id, (extract(epoch FROM ts) * 1000)::float8, seq::float8)), '[]') FROM ins) END AS keys
+    SELECT n, CASE WHEN n < ${order.length}::int
+      THEN (SELECT coalesce(json_agg(json_build_array(sensor_id, (extract(epoch FROM ts) * 1000)::float8, seq::float8)), '[]') FROM ins) END AS keys,
+      -- The lock, in the result row: computed once "counted" has read the whole insert. The upsert
+      -- that follows is a statement of its own, so its snapshot is taken after every lock was granted
+      -- and it reads what it then changes. (Sensors whose events were all duplicates are locked too.)
+      (SELECT count(*) FROM (
+        SELECT 1 FROM sensor_state WHERE sensor_id = ANY(${arrayLiteral(sensorIds)}::text[]) ORDER BY sensor_id FOR UPDATE) AS l
+      )::int AS locked
     FROM counted`.execute(trx);
   const keys = rows[0]?.keys;
-  if (keys === null || keys === undefined) return [...events]; // all new
+  if (keys === null || keys === undefined) return [...order]; // all new
   const key = (sensorId: string, tsMs: number, seq: number) => `${sensorId}\u0000${tsMs}\u0000${seq}`;
   const fresh = new Set(keys.map(([sensorId, tsMs, seq]) => key(sensorId, tsMs, seq)));
   // An event twice in one batch is inserted once: keep its first occurrence only.
-  return events.filter((e) => fresh.delete(key(e.sensorId, e.ts.getTime(), e.seq ?? NO_SEQ)));
+  return order.filter((i) => fresh.delete(key(c.sensorId[i] as string, c.tsMs[i] as number, c.seq[i] as number)));
 }
 
-/** One sensor's share of a batch: its newest reading and when it was heard. */
+/** One sensor's share of a batch: its newest reading (an index into the columns) and when it was heard. */
 interface SensorSummary {
   sensorId: string;
-  newest: BayEvent;
-  seq: number;
+  newest: number;
   firstSeenMs: number;
   lastSeenMs: number;
   count: number;
 }
 
-/** Groups stored events (sorted by sensor, ts, seq) per sensor, as the upsert wants them. */
-function summariseBySensor(events: readonly BayEvent[]): SensorSummary[] {
+/** Groups stored events (indices, sorted by sensor, ts, seq) per sensor, as the upsert wants them. */
+function summariseBySensor(c: BayColumns, stored: readonly number[]): SensorSummary[] {
   const out: SensorSummary[] = [];
   let cur: SensorSummary | undefined;
-  for (const e of events) {
-    const received = e.receivedAt.getTime();
-    if (cur === undefined || cur.sensorId !== e.sensorId) {
-      cur = { sensorId: e.sensorId, newest: e, seq: 0, firstSeenMs: received, lastSeenMs: received, count: 0 };
+  for (const i of stored) {
+    const received = c.receivedMs[i] as number;
+    if (cur === undefined || cur.sensorId !== c.sensorId[i]) {
+      cur = { sensorId: c.sensorId[i] as string, newest: i, firstSeenMs: received, lastSeenMs: received, count: 0 };
       out.push(cur);
     }
-    cur.newest = e; // sorted: the last one is the newest
-    cur.seq = e.seq ?? NO_SEQ;
+    cur.newest = i; // sorted: the last one is the newest
     cur.firstSeenMs = Math.min(cur.firstSeenMs, received);
     cur.lastSeenMs = Math.max(cur.lastSeenMs, received);
     cur.count += 1;
@@ -151,28 +177,26 @@ function summariseBySensor(events: readonly BayEvent[]): SensorSummary[] {
   return out;
 }
 
-/** The sensor-state upsert's array parameters, rendered before any sensor or facility lock is taken. */
+/** The sensor-state upsert's array parameters, rendered as literals. */
 interface SensorStateParameters {
-  ids: string[];
   arrays: string[];
 }
 
-function sensorStateParameters(sensors: readonly SensorSummary[]): SensorStateParameters {
-  const ids = sensors.map((x) => x.sensorId);
+function sensorStateParameters(c: BayColumns, sensors: readonly SensorSummary[]): SensorStateParameters {
+  const newest = sensors.map((x) => x.newest);
   return {
-    ids,
     arrays: [
-      arrayLiteral(ids),
-      arrayLiteral(sensors.map((x) => x.newest.ts.getTime())),
-      arrayLiteral(sensors.map((x) => x.seq)),
-      arrayLiteral(sensors.map((x) => x.newest.occupied)),
-      arrayLiteral(sensors.map((x) => toReal(x.newest.battery))),
-      arrayLiteral(sensors.map((x) => toReal(x.newest.rssi))),
+      arrayLiteral(sensors.map((x) => x.sensorId)),
+      numberArrayLiteral(c.tsMs, newest),
+      numberArrayLiteral(c.seq, newest),
+      booleanArrayLiteral(c.occupied, newest),
+      numberArrayLiteral(c.battery, newest),
+      numberArrayLiteral(c.rssi, newest),
       arrayLiteral(sensors.map((x) => x.firstSeenMs)),
       arrayLiteral(sensors.map((x) => x.lastSeenMs)),
       arrayLiteral(sensors.map((x) => x.count)),
-      arrayLiteral(sensors.map((x) => toReal(x.newest.temperature))),
-      arrayLiteral(sensors.map((x) => toReal(x.newest.batteryLevel))),
+      numberArrayLiteral(c.temperature, newest),
+      numberArrayLiteral(c.batteryLevel, newest),
     ],
   };
 }
@@ -190,12 +214,7 @@ async function upsertSensorState(
   staleFactor = DEFAULT_STALE_FACTOR,
 ): Promise<SensorMoves> {
   const [ids, ts, seq, occupied, battery, rssi, firstSeen, lastSeen, n, temperature, batteryLevel] = sensors.arrays;
-  // The rows are locked first, in id order, by a statement of their own: the upsert that follows
-  // runs on a snapshot taken after every lock was granted, so it reads what it then changes.
-  await sql`
-    SELECT count(*) FROM (SELECT 1 FROM sensor_state WHERE sensor_id = ANY(${ids}::text[]) ORDER BY sensor_id FOR UPDATE) AS locked`.execute(
-    trx,
-  );
+  // The rows were locked, in id order, by the events insert (insertBayEventsAndLockSensors).
   const { rows } = await sql<{
     kind: 'move' | 'touched' | 'recount';
     facility_id: string;

@@ -18,11 +18,12 @@ const event = (seq: number, sensorId = 's1'): OccupancyEvent =>
     flags: [],
   }) as unknown as OccupancyEvent;
 
-function setup(commit: (batch: IngestBatch) => Promise<void>, concurrency = 1) {
+function setup(commit: (batch: IngestBatch) => Promise<void>, concurrency = 1, minCommitIntervalMs = 0) {
   const acked: number[] = [];
   const batcher = new Batcher({
     batchSize: 100,
     flushMs: 1,
+    minCommitIntervalMs,
     concurrency,
     commit,
     logger: createSilentLogger(),
@@ -41,6 +42,31 @@ function setup(commit: (batch: IngestBatch) => Promise<void>, concurrency = 1) {
 }
 
 describe('Batcher', () => {
+  it('spaces commit starts by minCommitIntervalMs, gathering what arrives meanwhile, but commits a full batch at once', async () => {
+    const starts: Array<{ at: number; size: number }> = [];
+    const { batcher, acked, add } = setup(
+      async (b) => {
+        starts.push({ at: performance.now(), size: b.events.length });
+      },
+      1,
+      80,
+    );
+    add(1);
+    await expect.poll(() => starts.length).toBe(1);
+    for (let i = 2; i <= 6; i++) add(i); // arrive during the interval: one commit for all five
+    await expect.poll(() => acked.length, { timeout: 2000 }).toBe(6);
+    expect(starts.map((s) => s.size)).toEqual([1, 5]);
+    expect((starts[1]?.at ?? 0) - (starts[0]?.at ?? 0)).toBeGreaterThanOrEqual(75);
+    // A full batch (100) does not wait for the interval.
+    const before = starts.length;
+    for (let i = 7; i <= 106; i++) add(i);
+    await expect.poll(() => starts.length).toBe(before + 1);
+    expect(starts.at(-1)?.size).toBe(100);
+    expect((starts.at(-1)?.at ?? 0) - (starts.at(-2)?.at ?? 0)).toBeLessThan(75);
+    await batcher.flush();
+    expect(acked).toEqual(Array.from({ length: 106 }, (_, i) => i + 1));
+  });
+
   it('commits a batch as two parts at once with concurrency 2, never the same sensor in both, acknowledged when both committed', async () => {
     const running = new Set<Set<string>>();
     let most = 0;

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '@freiplatz/config';
-import type { IngestBatch } from '@freiplatz/db';
+import { bayColumnBuffers, type IngestBatch, toBayColumns } from '@freiplatz/db';
+import type { BayEvent, OccupancyEvent } from '@freiplatz/domain';
 
 /** What a commit reports back: counts only (the changed states stay in the commit thread). */
 export interface CommitCounts {
@@ -51,7 +52,7 @@ function newCommitWorker(options: ConstructorParameters<typeof Worker>[1]): Work
  * round trip of a commit waited for the next gap (a 2,500-event commit made ~8 of them). The
  * commit thread's loop waits only on PostgreSQL, so a commit takes its database time, and the
  * rendering of its parameters runs on the other core. Batches cross as structured clones (dates
- * and bytes kept). If the thread dies, commits in flight fail (the batcher retries them) and a new
+ * and bytes kept), their bay events as columns with the typed arrays transferred. If the thread dies, commits in flight fail (the batcher retries them) and a new
  * thread starts.
  */
 export function startCommitThread(options: CommitThreadData & { logger: Logger; maxHeapMiB?: number }): CommitThread {
@@ -104,10 +105,16 @@ export function startCommitThread(options: CommitThreadData & { logger: Logger; 
     commit(batch) {
       // Between a thread's death and its successor the commit fails at once; the batcher retries.
       if (!alive) return Promise.reject(new Error('commit thread restarting'));
+      // Bay events cross as columns, their typed arrays transferred (see BayColumns); built anew
+      // for every attempt, so nothing here uses them after.
+      const bayEvents: BayEvent[] = [];
+      const others: OccupancyEvent[] = [];
+      for (const e of batch.events) (e.kind === 'bay' ? bayEvents : others).push(e);
+      const bay = toBayColumns(bayEvents);
+      const request: CommitRequest = { type: 'commit', id: nextId++, batch: { events: others, bay, rejects: batch.rejects } };
       return new Promise<CommitCounts>((resolve, reject) => {
-        const id = nextId++;
-        pending.set(id, { resolve, reject });
-        worker.postMessage({ type: 'commit', id, batch } satisfies CommitRequest);
+        pending.set(request.id, { resolve, reject });
+        worker.postMessage(request, bayColumnBuffers(bay));
       });
     },
     async close() {

@@ -21,6 +21,8 @@ export interface IngestWorkerOptions {
   transport?: Partial<IClientOptions>;
   batchSize: number;
   flushMs: number;
+  /** Least time between the starts of two commits unless a full batch waits (default 0: back to back). */
+  minCommitIntervalMs?: number;
   maxUnacked: number;
   /** Batches committed at the same time (default 2). */
   commitConcurrency?: number;
@@ -56,6 +58,7 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
   const batcher = new Batcher({
     batchSize: options.batchSize,
     flushMs: options.flushMs,
+    minCommitIntervalMs: options.minCommitIntervalMs ?? 0,
     concurrency: options.commitConcurrency ?? 2,
     logger: log,
     onCommitError: () => metrics.commitFailures.inc(),
