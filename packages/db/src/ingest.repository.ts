@@ -46,10 +46,10 @@ export interface CommitResult {
  * Locks, in the order every writer takes them (see `refreshFacilityState`):
  * 1. The events go in first, with no lock but their own keys.
  * 2. The batch's sensor state rows are locked (sensor id order), by the same statement once its
- *    insert is done (one round trip less per commit: each costs both processes a wake-up). From then on no other writer
- *    changes those sensors, so one statement can upsert them, decide each spot's counted status
- *    in SQL (`freiplatz_sensor_status`, migration 0007) and return only the old → new moves per
- *    facility and category.
+ *    insert is done (one round trip less per commit: each costs both processes a wake-up). From
+ *    then on no other writer changes those sensors, so one statement can upsert them, decide each
+ *    spot's counted status in SQL (`freiplatz_sensor_status`, migration 0007) and return only the
+ *    old → new moves per facility and category.
  * 3. Last, the facility state rows (id order), only to add those moves to the stored counts
  *    (`applySpotStatusChanges`) and announce them. Facility counts are sums, so moves of
  *    different sensors commute: commits with disjoint sensors (the parts the batcher splits a

@@ -47,8 +47,9 @@ export interface BatcherOptions {
   concurrency?: number;
   /**
    * Least time from one commit's start to the next (default 0: back to back) unless a full batch
-   * waits. Commits cost per statement as much as per event; at a few thousand events a second,
-   * back-to-back commits carry a few dozen events each, and this lets them gather more.
+   * waits. At light load a commit's cost is in its statements more than in its events: at a few
+   * thousand events a second back-to-back commits carry a few dozen events each, and this lets
+   * them gather more.
    */
   minCommitIntervalMs?: number;
   commit: (batch: IngestBatch) => Promise<void>;

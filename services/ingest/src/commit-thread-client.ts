@@ -52,8 +52,8 @@ function newCommitWorker(options: ConstructorParameters<typeof Worker>[1]): Work
  * round trip of a commit waited for the next gap (a 2,500-event commit made ~8 of them). The
  * commit thread's loop waits only on PostgreSQL, so a commit takes its database time, and the
  * rendering of its parameters runs on the other core. Batches cross as structured clones (dates
- * and bytes kept), their bay events as columns with the typed arrays transferred. If the thread dies, commits in flight fail (the batcher retries them) and a new
- * thread starts.
+ * and bytes kept), their bay events as columns with the typed arrays transferred. If the thread
+ * dies, commits in flight fail (the batcher retries them) and a new thread starts.
  */
 export function startCommitThread(options: CommitThreadData & { logger: Logger; maxHeapMiB?: number }): CommitThread {
   const log = options.logger;

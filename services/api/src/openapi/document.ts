@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { forecastQuerySchema, historyQuerySchema } from '../routes/history.js';
 import { searchQuerySchema } from '../search/search-query.js';
+import { OPS_SECURITY_SCHEME, opsRoutes } from './ops.js';
 import {
   errorSchema,
   facilityDetailSchema,
@@ -150,10 +151,15 @@ const routes = [
   }),
 ];
 
-/** Builds the OpenAPI 3.1 document of the public API from the zod schemas the routes validate with. */
+/** Builds the OpenAPI 3.1 document of the API (public and operator routes) from zod schemas. */
 export function buildOpenApiDocument(): Record<string, unknown> {
   const docs = new OpenAPIHono();
-  for (const route of routes) docs.openAPIRegistry.registerPath(route);
+  docs.openAPIRegistry.registerComponent('securitySchemes', OPS_SECURITY_SCHEME, {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An operator API key (`pnpm keys:create`), with scopes and optionally limited to facilities.',
+  });
+  for (const route of [...routes, ...opsRoutes]) docs.openAPIRegistry.registerPath(route);
   return docs.getOpenAPI31Document({
     openapi: '3.1.0',
     info: {
@@ -162,6 +168,13 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       description: 'Live free parking bays and camper pitches. Errors always have the shape `{"error":{"code","message","requestId"}}`.',
       license: { name: 'Apache-2.0', url: 'https://www.apache.org/licenses/LICENSE-2.0' },
     },
-    tags: [{ name: 'Facilities' }, { name: 'Signage' }, { name: 'History' }, { name: 'Live' }, { name: 'Operations' }],
+    tags: [
+      { name: 'Facilities' },
+      { name: 'Signage' },
+      { name: 'History' },
+      { name: 'Live' },
+      { name: 'Operations' },
+      { name: 'Operator' },
+    ],
   }) as unknown as Record<string, unknown>;
 }

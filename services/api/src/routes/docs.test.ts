@@ -27,19 +27,30 @@ describe('OpenAPI document and docs page', () => {
     expect((await validate({ ...structuredClone(document), info: { version: '1' } } as never)).valid).toBe(false);
   });
 
-  it('documents every public route of the app', () => {
+  it('documents every route of the app, the operator API with its security scheme', () => {
     const documented = new Set(
       Object.entries(document.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)),
     );
-    const routes = app.routes
-      .filter(
-        (r) => r.method === 'GET' && (r.path.startsWith('/v1/') || ['/healthz', '/readyz', '/openapi.json', '/docs'].includes(r.path)),
-      )
-      // The operator API is documented with its own security scheme by its owner.
-      .filter((r) => !r.path.startsWith('/v1/ops'))
-      .map((r) => `GET ${r.path.replace(/:(\w+)/g, '{$1}')}`);
-    expect(routes.length).toBeGreaterThanOrEqual(10);
+    const routes = [
+      ...new Set(
+        app.routes
+          .filter(
+            (r) =>
+              ['GET', 'PUT', 'POST', 'PATCH', 'DELETE'].includes(r.method) &&
+              (r.path.startsWith('/v1/') || ['/healthz', '/readyz', '/openapi.json', '/docs'].includes(r.path)),
+          )
+          .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}').replace(/\/$/, '')}`),
+      ),
+    ];
+    expect(routes.length).toBeGreaterThanOrEqual(17);
     for (const route of routes) expect(documented, route).toContain(route);
+    expect(routes.filter((r) => r.includes('/v1/ops/'))).toHaveLength(7);
+    const ops = Object.entries(document.paths).filter(([path]) => path.startsWith('/v1/ops/'));
+    for (const [, methods] of ops)
+      for (const op of Object.values(methods) as Array<{ security?: unknown }>) expect(op.security).toEqual([{ apiKey: [] }]);
+    expect((document as { components?: { securitySchemes?: unknown } }).components?.securitySchemes).toEqual({
+      apiKey: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+    });
   });
 
   it('describes search parameters from the zod schemas, with limits', () => {

@@ -1,6 +1,16 @@
 import { createSilentLogger } from '@freiplatz/config';
 import { createStateSweeper } from '@freiplatz/ingest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { z } from 'zod';
+import {
+  opsAuditSchema,
+  opsClosureResultSchema,
+  opsRegistryResultSchema,
+  opsRejectsSchema,
+  opsSensorDetailSchema,
+  opsSensorListSchema,
+  opsSummarySchema,
+} from '../../openapi/ops.js';
 import { createOpsFixture, type OpsFixture } from './ops-fixture.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: loosely typed JSON bodies in assertions
@@ -140,6 +150,31 @@ describe('operator API: happy paths', () => {
     expect(await res.json()).toMatchObject({ facilities: 1, spots: 1 });
     const audit = await json('/v1/ops/audit?action=registry.import', f.keys.admin);
     expect(audit.items[0]).toMatchObject({ action: 'registry.import', detail: { facilityIds: ['new-lot'] } });
+  });
+
+  it('answers every operator route as the OpenAPI document describes it (no field more, none of another type)', async () => {
+    const conforms = async (res: Response | Promise<Response>, schema: z.ZodType) => {
+      const r = await res;
+      expect(r.status).toBe(200);
+      const body = await r.json();
+      // Parsing drops undocumented fields and fails on wrong types: equality means the schema says it all.
+      expect(schema.parse(body)).toEqual(body);
+      return body as Json;
+    };
+    const list = await conforms(f.get('/v1/ops/sensors', f.keys.reader), opsSensorListSchema);
+    expect(list.items.length).toBeGreaterThanOrEqual(5);
+    const detail = await conforms(f.get('/v1/ops/sensors/quick-1-s', f.keys.reader), opsSensorDetailSchema);
+    expect(detail.recentEvents.length).toBeGreaterThan(0);
+    const counted = await conforms(f.get('/v1/ops/summary', f.keys.reader), opsSummarySchema);
+    expect(counted.facilities.some((x: Json) => 'counterClamps' in x)).toBe(true);
+    await conforms(f.get('/v1/ops/rejects', f.keys.reader), opsRejectsSchema);
+    await conforms(
+      f.send('POST', '/v1/ops/facilities/quick/closures', { closed: false, reason: 'check' }, f.keys.admin),
+      opsClosureResultSchema,
+    );
+    await conforms(f.send('PUT', '/v1/ops/registry', { version: 1, facilities: [], sensors: [] }, f.keys.admin), opsRegistryResultSchema);
+    const audit = await conforms(f.get('/v1/ops/audit?limit=5', f.keys.admin), opsAuditSchema);
+    expect(audit.items).toHaveLength(5);
   });
 
   it('records every key use in the audit log', async () => {

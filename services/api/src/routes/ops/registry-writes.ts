@@ -2,17 +2,10 @@ import { type Db, findFacilitySpotIds, importRegistry, insertAuditEntries, setSp
 import { parseRegistry, slugSchema } from '@freiplatz/domain';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { z } from 'zod';
 import { ApiError } from '../../errors.js';
 import type { OpsEnv } from '../../middleware/auth/ops-env.js';
 import { assertFacilityAccess, requireScope } from '../../middleware/auth/scopes.js';
-
-const closureSchema = z.strictObject({
-  closed: z.boolean(),
-  /** Spots to open or close; all spots of the facility when left out. */
-  spots: z.array(slugSchema).min(1).max(10_000).optional(),
-  reason: z.string().min(1).max(300),
-});
+import { opsClosureBodySchema } from '../../openapi/ops.js';
 
 const tooLarge = () => {
   throw new ApiError('PAYLOAD_TOO_LARGE', 'request body too large');
@@ -71,7 +64,7 @@ export function createOpsRegistryRoutes({ db, now }: { db: Db; now: () => Date }
     if (!slugSchema.safeParse(facilityId).success) throw new ApiError('BAD_REQUEST', 'facility id must be a lower-case slug');
     const key = c.get('apiKey');
     assertFacilityAccess(key, facilityId);
-    const body = closureSchema.safeParse(await readJson(c));
+    const body = opsClosureBodySchema.safeParse(await readJson(c));
     if (!body.success)
       throw new ApiError('BAD_REQUEST', body.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
     const known = await findFacilitySpotIds(db, facilityId);
