@@ -40,9 +40,14 @@ export function workerEntry(): string {
 /** Starts the worker as its own process (so its memory is its own), with the default configuration. */
 export function startBenchWorker(env: BenchEnv, extra: Record<string, string> = {}): Promise<WorkerProcess> {
   const tuning = Object.fromEntries(
-    ['INGEST_BATCH_SIZE', 'INGEST_FLUSH_MS', 'INGEST_COMMIT_INTERVAL_MS', 'INGEST_MAX_UNACKED', 'INGEST_COMMIT_CONCURRENCY'].flatMap((k) =>
-      process.env[k] ? [[k, process.env[k]]] : [],
-    ),
+    [
+      'INGEST_BATCH_SIZE',
+      'INGEST_FLUSH_MS',
+      'INGEST_COMMIT_INTERVAL_MS',
+      'INGEST_COMMIT_MIN_EVENTS',
+      'INGEST_MAX_UNACKED',
+      'INGEST_COMMIT_CONCURRENCY',
+    ].flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])),
   );
   return startWorkerProcess(
     {

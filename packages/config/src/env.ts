@@ -35,8 +35,9 @@ export const ingestEnvSchema = baseEnvSchema.extend({
   // batches amortise the per-batch facility refresh (bench/ingest). Light load commits by time.
   INGEST_BATCH_SIZE: z.coerce.number().int().min(1).max(50_000).default(5000),
   INGEST_FLUSH_MS: z.coerce.number().int().min(1).max(60_000).default(50),
-  /** Least time between the starts of two commits unless a full batch waits (0: back to back). */
-  INGEST_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(1000).default(20),
+  /** Least time between the starts of two commits unless INGEST_COMMIT_MIN_EVENTS wait (0: back to back). */
+  INGEST_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(1000).default(50),
+  INGEST_COMMIT_MIN_EVENTS: z.coerce.number().int().min(1).max(50_000).default(100),
   INGEST_MAX_UNACKED: z.coerce.number().int().min(1).max(65_535).default(10_000),
   /** Parts a large batch is split into by sensor and committed at once (they share no sensor rows, so they overlap). */
   INGEST_COMMIT_CONCURRENCY: z.coerce.number().int().min(1).max(8).default(2),

@@ -18,12 +18,13 @@ const event = (seq: number, sensorId = 's1'): OccupancyEvent =>
     flags: [],
   }) as unknown as OccupancyEvent;
 
-function setup(commit: (batch: IngestBatch) => Promise<void>, concurrency = 1, minCommitIntervalMs = 0) {
+function setup(commit: (batch: IngestBatch) => Promise<void>, concurrency = 1, minCommitIntervalMs = 0, minCommitItems?: number) {
   const acked: number[] = [];
   const batcher = new Batcher({
     batchSize: 100,
     flushMs: 1,
     minCommitIntervalMs,
+    ...(minCommitItems !== undefined ? { minCommitItems } : {}),
     concurrency,
     commit,
     logger: createSilentLogger(),
@@ -42,6 +43,29 @@ function setup(commit: (batch: IngestBatch) => Promise<void>, concurrency = 1, m
 }
 
 describe('Batcher', () => {
+  it('ends the wait between commits as soon as minCommitItems wait', async () => {
+    const starts: Array<{ at: number; size: number }> = [];
+    const { batcher, acked, add } = setup(
+      async (b) => {
+        starts.push({ at: performance.now(), size: b.events.length });
+      },
+      1,
+      10_000,
+      10,
+    );
+    add(1);
+    await expect.poll(() => starts.length).toBe(1);
+    for (let i = 2; i <= 5; i++) add(i); // four: fewer than ten, so they wait for the interval
+    await new Promise((r) => setTimeout(r, 100));
+    expect(starts).toHaveLength(1);
+    for (let i = 6; i <= 11; i++) add(i); // ten now wait: the next commit starts, long before 10 s
+    await expect.poll(() => starts.length).toBe(2);
+    expect(starts[1]?.size).toBe(10);
+    expect((starts[1]?.at ?? 0) - (starts[0]?.at ?? 0)).toBeLessThan(5000);
+    await batcher.flush();
+    expect(acked).toEqual(Array.from({ length: 11 }, (_, i) => i + 1));
+  });
+
   it('spaces commit starts by minCommitIntervalMs, gathering what arrives meanwhile, but commits a full batch at once', async () => {
     const starts: Array<{ at: number; size: number }> = [];
     const { batcher, acked, add } = setup(

@@ -46,12 +46,14 @@ export interface BatcherOptions {
    */
   concurrency?: number;
   /**
-   * Least time from one commit's start to the next (default 0: back to back) unless a full batch
-   * waits. At light load a commit's cost is in its statements more than in its events: at a few
-   * thousand events a second back-to-back commits carry a few dozen events each, and this lets
-   * them gather more.
+   * Least time from one commit's start to the next (default 0: back to back) unless
+   * `minCommitItems` wait. At light load a commit's cost is in its statements more than in its
+   * events: at a few thousand events a second back-to-back commits carry a few dozen events each,
+   * and this lets them gather more.
    */
   minCommitIntervalMs?: number;
+  /** Items that start the next commit before `minCommitIntervalMs` has passed (default: `batchSize`). */
+  minCommitItems?: number;
   commit: (batch: IngestBatch) => Promise<void>;
   logger: Logger;
   onCommitError?: (err: unknown) => void;
@@ -88,8 +90,12 @@ export class Batcher {
   /** Ends the wait between two commits early (a full batch, a flush). */
   private wake: (() => void) | null = null;
 
+  /** Items that end the wait between two commits. */
+  private readonly enough: number;
+
   constructor(private readonly options: BatcherOptions) {
     this.lanes = Math.max(1, options.concurrency ?? 1);
+    this.enough = Math.min(options.minCommitItems ?? options.batchSize, options.batchSize);
   }
 
   get size(): number {
@@ -98,10 +104,9 @@ export class Batcher {
 
   add(item: BatchItem): void {
     this.pending.push(item);
-    if (this.pending.length >= this.options.batchSize) {
-      this.wake?.();
-      this.kick();
-    } else this.timer ??= setTimeout(() => this.kick(), this.options.flushMs);
+    if (this.pending.length >= this.enough) this.wake?.();
+    if (this.pending.length >= this.options.batchSize) this.kick();
+    else this.timer ??= setTimeout(() => this.kick(), this.options.flushMs);
   }
 
   /** Commits everything in hand; with `deadline`, gives up retrying after it (items stay unacked). */
@@ -144,10 +149,10 @@ export class Batcher {
     }
   }
 
-  /** Waits until `minCommitIntervalMs` after the last commit's start, unless a full batch waits or a flush began. */
+  /** Waits until `minCommitIntervalMs` after the last commit's start, unless enough items wait or a flush began. */
   private async spaceCommits(): Promise<void> {
     const wait = this.lastCommitStart + (this.options.minCommitIntervalMs ?? 0) - performance.now();
-    if (wait <= 0 || this.stopping || this.pending.length >= this.options.batchSize) return;
+    if (wait <= 0 || this.stopping || this.pending.length >= this.enough) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => this.wake?.(), wait);
       this.wake = () => {

@@ -47,6 +47,7 @@ const worker = createIngestWorker({
   batchSize: env.INGEST_BATCH_SIZE,
   flushMs: env.INGEST_FLUSH_MS,
   minCommitIntervalMs: env.INGEST_COMMIT_INTERVAL_MS,
+  minCommitItems: env.INGEST_COMMIT_MIN_EVENTS,
   maxUnacked: env.INGEST_MAX_UNACKED,
   commitConcurrency: env.INGEST_COMMIT_CONCURRENCY,
   ...(env.MQTT_SHARE_GROUP !== undefined ? { shareGroup: env.MQTT_SHARE_GROUP } : {}),

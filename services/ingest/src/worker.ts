@@ -23,6 +23,8 @@ export interface IngestWorkerOptions {
   flushMs: number;
   /** Least time between the starts of two commits unless a full batch waits (default 0: back to back). */
   minCommitIntervalMs?: number;
+  /** Messages that start the next commit before that interval has passed (default: the batch size). */
+  minCommitItems?: number;
   maxUnacked: number;
   /** Batches committed at the same time (default 2). */
   commitConcurrency?: number;
@@ -59,6 +61,7 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
     batchSize: options.batchSize,
     flushMs: options.flushMs,
     minCommitIntervalMs: options.minCommitIntervalMs ?? 0,
+    ...(options.minCommitItems !== undefined ? { minCommitItems: options.minCommitItems } : {}),
     concurrency: options.commitConcurrency ?? 2,
     logger: log,
     onCommitError: () => metrics.commitFailures.inc(),
