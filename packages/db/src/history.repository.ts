@@ -43,7 +43,8 @@ const BUCKET_COLUMNS = sql.raw('bucket, samples, capacity, free_avg, free_min, f
 
 /**
  * Records the new state of changed facilities at `at`; the database folds each sample into its
- * 15-minute bucket. Call inside the transaction that changed the state.
+ * 15-minute bucket. Call inside the transaction that changed the state. (Ingest writes its samples
+ * in the same statement as the state, `writeFacilityStates`, with this insert as a `WITH`.)
  */
 export async function recordFacilityStateSamples(trx: Kysely<Database>, samples: readonly FacilityStateSample[], at: Date): Promise<void> {
   if (samples.length === 0) return;

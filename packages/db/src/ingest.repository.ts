@@ -114,7 +114,7 @@ async function insertBayEventsAndLockSensors(trx: Kysely<Database>, c: BayColumn
   // One row back, not one per event: the count, and the stored keys only when some were duplicates.
   // Timestamps travel as epoch milliseconds: `to_timestamp` turns them into the same instants
   // (rounded to the microsecond, exact for milliseconds) for less than PostgreSQL's parsing of ISO
-  // text, and the commit thread does not render them (five per event with the sensor state).
+  // text, and they are in the columns as numbers already.
   const { rows } = await sql<{ n: number; keys: Array<[string, number, number]> | null }>`
     WITH ins AS (
       INSERT INTO occupancy_events (sensor_id, ts, seq, received_at, occupied, battery, rssi, heartbeat, flags, temperature, battery_level)

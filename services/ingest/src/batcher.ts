@@ -87,7 +87,7 @@ export class Batcher {
   private deadline: number | undefined;
   private readonly lanes: number;
   private lastCommitStart = Number.NEGATIVE_INFINITY;
-  /** Ends the wait between two commits early (a full batch, a flush). */
+  /** Ends the wait between two commits early (enough items, a flush). */
   private wake: (() => void) | null = null;
 
   /** Items that end the wait between two commits. */

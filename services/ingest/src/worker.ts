@@ -21,7 +21,7 @@ export interface IngestWorkerOptions {
   transport?: Partial<IClientOptions>;
   batchSize: number;
   flushMs: number;
-  /** Least time between the starts of two commits unless a full batch waits (default 0: back to back). */
+  /** Least time between the starts of two commits unless `minCommitItems` wait (default 0: back to back). */
   minCommitIntervalMs?: number;
   /** Messages that start the next commit before that interval has passed (default: the batch size). */
   minCommitItems?: number;

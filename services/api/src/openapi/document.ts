@@ -11,11 +11,11 @@ import {
   forecastSchema,
   geoJsonPageSchema,
   historySchema,
+  jsonResponse as json,
   signageSchema,
   spotsSchema,
 } from './schemas.js';
 
-const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 const errors = {
   400: json(errorSchema, 'A bad parameter, named in the message.'),
   404: json(errorSchema, 'No such facility.'),

@@ -1,15 +1,20 @@
 import { healthFlags, registrySchema, sensorIdSchema, slugSchema } from '@freiplatz/domain';
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { errorSchema } from './schemas.js';
+import { errorSchema, jsonResponse as json } from './schemas.js';
 
 // The operator API (`/v1/ops/…`, routes/ops) in the OpenAPI document. Its routes check their
-// parameters by hand with the same rules as below; routes/ops/ops.openapi.test.ts holds real
-// answers of every route to these response schemas, so the document cannot drift from them.
-
-const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+// parameters by hand with the same rules as below; routes/ops/ops.test.ts holds real answers of
+// every route to these response schemas, so the document cannot drift from them.
 const isoTime = z.string().meta({ format: 'date-time' });
 const healthFlagSchema = z.enum(healthFlags);
+/** What a sensor last measured: in its state and in each of its events. */
+const readings = {
+  battery: z.number().nullable(),
+  batteryLevel: z.number().nullable(),
+  rssi: z.number().nullable(),
+  temperature: z.number().nullable(),
+};
 
 /** Security scheme name of operator API keys in the document. */
 export const OPS_SECURITY_SCHEME = 'apiKey';
@@ -33,10 +38,7 @@ export const opsSensorSchema = z
     lastSeenAt: isoTime.nullable(),
     occupied: z.boolean().nullable(),
     vehicles: z.number().nullable(),
-    battery: z.number().nullable(),
-    batteryLevel: z.number().nullable(),
-    rssi: z.number().nullable(),
-    temperature: z.number().nullable(),
+    ...readings,
     stateSince: isoTime.nullable(),
     changesLastHour: z.number(),
     events: z.number(),
@@ -55,10 +57,7 @@ export const opsSensorDetailSchema = opsSensorSchema.extend({
       vehicles: z.number().nullable(),
       entered: z.number().nullable(),
       exited: z.number().nullable(),
-      battery: z.number().nullable(),
-      batteryLevel: z.number().nullable(),
-      rssi: z.number().nullable(),
-      temperature: z.number().nullable(),
+      ...readings,
       heartbeat: z.boolean().nullable(),
       flags: z.array(z.string()),
     }),

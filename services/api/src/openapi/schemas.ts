@@ -2,6 +2,9 @@ import { facilityKinds, spotCategories } from '@freiplatz/domain';
 import { z } from 'zod';
 import { errorCodes } from '../errors.js';
 
+/** An OpenAPI response with a JSON body of `schema`. */
+export const jsonResponse = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+
 const counts = {
   capacity: z.int().min(0),
   free: z.int().min(0),
