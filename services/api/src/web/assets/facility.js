@@ -85,14 +85,18 @@
       if (v != null) add('circle', { cx: (i / 23) * w, cy: h - v * h, r: 4, class: 'today-point' });
     });
     const chart = document.getElementById('chart');
-    chart.innerHTML = '';
+    chart.textContent = '';
     chart.appendChild(svg);
     const legend = document.createElement('p');
     legend.className = 'legend';
-    legend.innerHTML =
-      '<span class="key today"></span> <span class="t1"></span> <span class="key typical"></span> <span class="t2"></span>';
-    legend.querySelector('.t1').textContent = msg.today;
-    legend.querySelector('.t2').textContent = msg.typical;
+    for (const [key, text] of [
+      ['today', msg.today],
+      ['typical', msg.typical],
+    ]) {
+      const swatch = document.createElement('span');
+      swatch.className = `key ${key}`;
+      legend.append(swatch, ' ', text, ' ');
+    }
     chart.appendChild(legend);
   }
 

@@ -102,15 +102,22 @@
   // Map (optional): the list stays complete when tiles or Leaflet cannot load.
   const markers = new Map();
   let map = null;
+  // Leaflet inserts strings as HTML: tooltips get text nodes, the attribution escaped text.
+  function label(text) {
+    const span = document.createElement('span');
+    span.textContent = text;
+    return span;
+  }
+  const asText = (text) => label(text).innerHTML;
   function tooltip(li) {
     const name = li.querySelector('.facility-name').textContent;
     const free = li.querySelector('.free-count').textContent;
-    return `${name}: ${free} ${msg.free}`;
+    return label(`${name}: ${free} ${msg.free}`);
   }
   if (data.map.tileUrl && window.L) {
     try {
       map = L.map('map', { scrollWheelZoom: false });
-      const tiles = L.tileLayer(data.map.tileUrl, { maxZoom: 19, attribution: data.map.attribution });
+      const tiles = L.tileLayer(data.map.tileUrl, { maxZoom: 19, attribution: asText(data.map.attribution) });
       let tileErrors = 0;
       tiles.on('tileerror', () => {
         tileErrors += 1;

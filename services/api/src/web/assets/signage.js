@@ -40,24 +40,21 @@
     var fresh = new Date().getTime() - lastOk < STALE_MS;
     var known = current && current.status !== 'unknown' && current.status !== 'closed';
     var ok = fresh && known;
-    el.count.innerHTML = '';
-    el.count.appendChild(document.createTextNode(ok ? String(current.free) : '\u2013'));
+    el.count.textContent = ok ? String(current.free) : '\u2013';
     el.sign.className = 'sign status-' + (ok ? current.status : 'unknown') + (fresh ? '' : ' stale');
     el.marker.hidden = ok;
     el.marker.style.display = ok ? 'none' : '';
     var text = !fresh ? msg.signageStale : current && current.status === 'closed' ? msg.status_closed : msg.signageUnknown;
-    el.marker.innerHTML = '';
-    el.marker.appendChild(document.createTextNode(text));
-    if (!ok) el.trend.innerHTML = '';
+    el.marker.textContent = text;
+    if (!ok) el.trend.textContent = '';
   }
 
   function update(body) {
     current = body;
     lastOk = new Date().getTime();
-    if (body.status !== 'unknown') el.trend.innerHTML = trendOf(body.free);
+    if (body.status !== 'unknown') el.trend.textContent = trendOf(body.free);
     var d = new Date();
-    el.updated.innerHTML = '';
-    el.updated.appendChild(document.createTextNode(msg.updated + ' ' + pad(d.getHours()) + ':' + pad(d.getMinutes())));
+    el.updated.textContent = msg.updated + ' ' + pad(d.getHours()) + ':' + pad(d.getMinutes());
     show();
   }
 
