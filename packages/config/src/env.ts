@@ -61,6 +61,8 @@ export const apiEnvSchema = baseEnvSchema.extend({
   API_RATE_LIMIT_RPS: z.coerce.number().min(0).max(1_000_000).default(50),
   /** Requests a client IP may send at once (signage behind one NAT polls in bursts). */
   API_RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(10_000_000).default(200),
+  /** Server-sent event streams one client may hold open at once (keyed as the rate limit); the process allows 1,000 in all. */
+  API_STREAM_MAX_PER_CLIENT: z.coerce.number().int().min(1).max(1000).default(10),
   /** Comma-separated addresses of reverse proxies whose X-Forwarded-For names the client (rate limit per client). */
   API_TRUSTED_PROXIES: z
     .string()

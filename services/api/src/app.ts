@@ -55,7 +55,7 @@ export function createApp({
   // Outermost: a 304 leaves with only the fields a cache needs (see not-modified.ts).
   app.use(notModifiedHeaders);
   // Public reads: in-memory state, CORS open, rate-limited; the signage fast path goes first (see public-api.ts).
-  const mountPublicRoutes = mountPublicApi(app, { db, logger, now, ...publicApi });
+  const publicRoutes = mountPublicApi(app, { db, logger, now, ...publicApi });
   // Honours a sane incoming X-Request-Id (word characters, - and =, ≤ 128) or makes one, and echoes it.
   app.use(requestId({ limitLength: 128 }));
   // No route takes more than this; larger bodies are refused before anyone reads them (public reads allow less).
@@ -74,10 +74,11 @@ export function createApp({
         renderError(c, new ApiError('METHOD_NOT_ALLOWED', `method ${c.req.method} not allowed`), { Allow: methods.join(', ') }),
     }),
   );
-  app.route('/', createHealthRoutes({ db, logger, readyTimeoutMs }));
+  // The pages and /readyz spend the public API's per-client tokens (one budget per client).
+  app.route('/', createHealthRoutes({ db, logger, readyTimeoutMs, limit: publicRoutes.limit }));
   app.route('/v1/ops', createOpsRoutes({ db, logger, now }));
-  mountPublicRoutes();
-  app.route('/', createWebRoutes({ db, map, signageStaleSeconds, now, ops: opsSessions }));
+  publicRoutes.mountRoutes();
+  app.route('/', createWebRoutes({ db, map, signageStaleSeconds, now, ops: opsSessions, limit: publicRoutes.limit }));
   app.onError(createErrorHandler(logger));
   app.notFound(handleNotFound);
   return app;

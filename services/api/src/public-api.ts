@@ -30,7 +30,14 @@ export interface PublicApiOptions {
   availabilityMaxAgeSeconds?: number;
   /** Full reload of the in-memory state; default 30 s. */
   resyncIntervalMs?: number;
-  stream?: { keepAliveMs?: number; stallTimeoutMs?: number; maxClients?: number; ringSize?: number };
+  stream?: { keepAliveMs?: number; stallTimeoutMs?: number; maxClients?: number; maxPerClient?: number; ringSize?: number };
+}
+
+/** What `mountPublicApi` gives the app: the one per-client rate limit, and the call that mounts the routes. */
+export interface PublicApi {
+  /** The per-client token bucket of the public API, shared by the pages and `/readyz` (one limiter, one budget). */
+  limit: MiddlewareHandler<AppEnv>;
+  mountRoutes(): void;
 }
 
 /** Paths anyone may read from any origin ('/v1/facilities/*' also matches '/v1/facilities'). */
@@ -62,7 +69,7 @@ export async function closeApp(app: object): Promise<void> {
  * the app. Call it right after creating the app: it registers the signage fast path ahead of the
  * general middleware, and returns the function that mounts the routes where they belong.
  */
-export function mountPublicApi(app: Hono<AppEnv>, options: PublicApiOptions & { db: Db; logger: Logger; now: () => Date }): () => void {
+export function mountPublicApi(app: Hono<AppEnv>, options: PublicApiOptions & { db: Db; logger: Logger; now: () => Date }): PublicApi {
   const { db, logger, now, databaseUrl, availabilityMaxAgeSeconds = 5 } = options;
   const cache = createFacilityCache({
     db,
@@ -93,8 +100,8 @@ export function mountPublicApi(app: Hono<AppEnv>, options: PublicApiOptions & { 
   app.get('/v1/facilities/:id/availability', signage.middleware);
   nodeHandlers.set(app, (req, res, next) => signage.handleNode(req, res, () => search(req, res, next)));
 
-  return () => {
-    const limit = rateLimit(buckets, clientKey);
+  const limit = rateLimit(buckets, clientKey);
+  const mountRoutes = () => {
     const limitBody = bodyLimit({
       maxSize: MAX_PUBLIC_BODY_BYTES,
       onError: (c) => renderError(c, new ApiError('PAYLOAD_TOO_LARGE', `request body over ${MAX_PUBLIC_BODY_BYTES} bytes`)),
@@ -111,7 +118,8 @@ export function mountPublicApi(app: Hono<AppEnv>, options: PublicApiOptions & { 
 
     app.route('/v1/facilities', createFacilitiesRoutes({ db, cache, now, availabilityCacheControl }));
     app.route('/v1/facilities', createHistoryRoutes({ db, cache, now }));
-    app.route('/v1/stream', createStreamRoutes({ cache, hub, ...options.stream }));
+    app.route('/v1/stream', createStreamRoutes({ cache, hub, clientKey, ...options.stream }));
     app.route('/', createDocsRoutes());
   };
+  return { limit, mountRoutes };
 }

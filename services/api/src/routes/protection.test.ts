@@ -24,6 +24,24 @@ describe('protection of the public API', () => {
     expect((await app.request('/healthz')).status).toBe(200);
   });
 
+  it('limits the pages and /readyz per client with the same budget as the API; /healthz stays open for orchestrators', async () => {
+    for (const path of ['/', '/facilities/p', '/signage/p', '/ops', '/readyz']) {
+      const app = createApp({ db: h.db, logger: createSilentLogger(), rateLimit: { ratePerSecond: 0.5, burst: 2 } });
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await app.request(path)).status);
+      expect([path, ...statuses]).toEqual([path, 200, 200, 429]);
+      const limited = await app.request(path);
+      expect(await limited.json()).toEqual({ error: { code: 'RATE_LIMITED', message: expect.any(String), requestId: expect.any(String) } });
+    }
+    // One limiter: tokens spent on the API are gone for the pages too.
+    const app = createApp({ db: h.db, logger: createSilentLogger(), rateLimit: { ratePerSecond: 0.5, burst: 2 } });
+    expect((await app.request('/v1/facilities/p/availability')).status).toBe(200);
+    expect((await app.request('/readyz')).status).toBe(200);
+    expect((await app.request('/')).status).toBe(429);
+    expect((await app.request('/v1/facilities')).status).toBe(429);
+    for (let i = 0; i < 5; i++) expect((await app.request('/healthz')).status).toBe(200);
+  });
+
   it('keys the limit on X-Forwarded-For only behind a trusted proxy', async () => {
     const statusesFor = async (trustedProxies: string[]) => {
       const app = createApp({ db: h.db, logger: createSilentLogger(), rateLimit: { ratePerSecond: 0.01, burst: 1 }, trustedProxies });

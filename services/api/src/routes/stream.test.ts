@@ -141,4 +141,43 @@ describe('GET /v1/stream (server-sent events)', () => {
       expect(((await res.json()) as { error: { message: string } }).error.message).toContain('"facilities"');
     });
   });
+
+  describe('security', () => {
+    it('caps open streams per client (the forwarded client behind a trusted proxy), and frees a slot when one ends', async () => {
+      const app = createApp({
+        db: h.db,
+        logger: createSilentLogger(),
+        trustedProxies: ['127.0.0.1'],
+        stream: { keepAliveMs: 200, maxPerClient: 2 },
+      });
+      const capped = await startApiServer({ app, port: 0 });
+      const from = (client: string) => ({ 'X-Forwarded-For': client });
+      const open: Array<Awaited<ReturnType<typeof openStream>>> = [];
+      try {
+        for (let i = 0; i < 2; i++) open.push(await openStream(`${capped.url}/v1/stream`, from('198.51.100.7')));
+        expect(open.map((s) => s.res.status)).toEqual([200, 200]);
+        const third = await fetch(`${capped.url}/v1/stream`, { headers: from('198.51.100.7') });
+        expect(third.status).toBe(429);
+        expect(third.headers.get('Retry-After')).toBe('10');
+        expect(await third.json()).toEqual({
+          error: { code: 'RATE_LIMITED', message: expect.stringContaining('at most 2'), requestId: expect.any(String) },
+        });
+        // Another client behind the same proxy still gets its own streams.
+        open.push(await openStream(`${capped.url}/v1/stream`, from('198.51.100.8')));
+        expect(open[2]?.res.status).toBe(200);
+        await open.shift()?.close();
+        await expect
+          .poll(async () => {
+            const again = await openStream(`${capped.url}/v1/stream`, from('198.51.100.7'));
+            if (again.res.status === 200) open.push(again);
+            else await again.close();
+            return again.res.status;
+          })
+          .toBe(200);
+      } finally {
+        await Promise.all(open.map((s) => s.close()));
+        await capped.close();
+      }
+    });
+  });
 });

@@ -1,11 +1,12 @@
 import { slugSchema } from '@freiplatz/domain';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
 import type { AppEnv } from '../app-env.js';
 import { ApiError } from '../errors.js';
 import type { FacilityCache } from '../state/facility-cache.js';
 import type { ChangeHub } from '../stream/change-hub.js';
 import { ClientQueue } from '../stream/client-queue.js';
+import { StreamCounts } from '../stream/stream-counts.js';
 
 export interface StreamRoutesOptions {
   cache: FacilityCache;
@@ -16,6 +17,10 @@ export interface StreamRoutesOptions {
   stallTimeoutMs?: number;
   /** Concurrent streams of this process; default 1000. */
   maxClients?: number;
+  /** Concurrent streams of one client (by `clientKey`); default 10. */
+  maxPerClient?: number;
+  /** The client a request comes from: the public rate limit's key (honours trusted proxies). */
+  clientKey: (c: Context<AppEnv>) => string;
 }
 
 export const MAX_STREAM_FACILITIES = 500;
@@ -53,16 +58,36 @@ async function writeWithin(stream: SSEStreamingApi, write: Promise<void>, ms: nu
   }
 }
 
-/** Creates `GET /v1/stream`: server-sent availability changes with keep-alive and `Last-Event-ID` resume. */
-export function createStreamRoutes({ cache, hub, keepAliveMs = 15_000, stallTimeoutMs = 30_000, maxClients = 1000 }: StreamRoutesOptions) {
+/**
+ * Creates `GET /v1/stream`: server-sent availability changes with keep-alive and `Last-Event-ID`
+ * resume. Streams are capped per process and per client (429 `RATE_LIMITED` beyond either).
+ */
+export function createStreamRoutes({
+  cache,
+  hub,
+  clientKey,
+  keepAliveMs = 15_000,
+  stallTimeoutMs = 30_000,
+  maxClients = 1000,
+  maxPerClient = 10,
+}: StreamRoutesOptions) {
   const app = new Hono<AppEnv>();
+  const perClient = new StreamCounts(maxPerClient);
   app.get('/', async (c) => {
     const filter = parseFacilityFilter(c.req.query('facilities'));
     if (hub.clientCount >= maxClients) {
       c.header('Retry-After', '10');
       throw new ApiError('RATE_LIMITED', 'too many open streams; retry later');
     }
-    const layout = await cache.layout();
+    const release = perClient.open(clientKey(c));
+    if (!release) {
+      c.header('Retry-After', '10');
+      throw new ApiError('RATE_LIMITED', `too many open streams from this client (at most ${maxPerClient}); close one and retry`);
+    }
+    const layout = await cache.layout().catch((err: unknown) => {
+      release();
+      throw err;
+    });
     const client = new ClientQueue(filter, hub.seq);
     hub.attach(client);
     const changes = hub.changesSince(c.req.header('Last-Event-ID') ?? c.req.query('lastEventId'));
@@ -77,6 +102,7 @@ export function createStreamRoutes({ cache, hub, keepAliveMs = 15_000, stallTime
       }, keepAliveMs);
       stream.onAbort(() => {
         hub.detach(client);
+        release();
         client.wake();
       });
       try {
@@ -112,6 +138,7 @@ export function createStreamRoutes({ cache, hub, keepAliveMs = 15_000, stallTime
       } finally {
         clearInterval(keepAlive);
         hub.detach(client);
+        release();
       }
     });
   });

@@ -1,6 +1,6 @@
 import { type Db, findFacility, listFacilities, listSpots } from '@freiplatz/db';
 import { amenitySchema } from '@freiplatz/domain';
-import { type Context, Hono } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import { createAssetRoutes, loadAssets } from './assets.js';
@@ -18,6 +18,8 @@ export interface WebOptions {
   signageStaleSeconds?: number;
   now?: () => Date;
   ops?: Pick<OpsWebOptions, 'sessionSecret' | 'secureCookies'>;
+  /** The public API's per-client rate limit; every page (public, signage, `/ops`) spends its tokens. */
+  limit?: MiddlewareHandler;
 }
 
 const SLUG = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
@@ -42,10 +44,13 @@ function contentSecurityPolicy(tileUrl: string): string {
 }
 
 /** The people-facing pages: public map and list, facility page, signage display. */
-export function createWebRoutes({ db, map, signageStaleSeconds = 25, now = () => new Date(), ops = {} }: WebOptions): Hono {
+export function createWebRoutes({ db, map, signageStaleSeconds = 25, now = () => new Date(), ops = {}, limit }: WebOptions): Hono {
   const app = new Hono();
   const csp = contentSecurityPolicy(map.tileUrl);
+  // Static assets (from memory, long-cached) come before the limit: a wall of signs starting at once
+  // loads them together, and they cost nothing to answer.
   app.route('/assets', createAssetRoutes(loadAssets()));
+  if (limit) app.use('*', limit);
   app.use('*', async (c, next) => {
     await next();
     if (c.res.headers.get('Content-Type')?.startsWith('text/html')) {
