@@ -79,6 +79,12 @@ export const apiEnvSchema = baseEnvSchema.extend({
   OPS_SECURE_COOKIES: bool.default(false),
 });
 
+/** `pnpm db:roles`: the schema owner's DATABASE_URL and the passwords of the services' database roles. */
+export const dbRolesEnvSchema = baseEnvSchema.extend({
+  API_DB_PASSWORD: z.string().min(16, 'at least 16 characters'),
+  INGEST_DB_PASSWORD: z.string().min(16, 'at least 16 characters'),
+});
+
 export const launcherEnvSchema = apiEnvSchema.extend({
   MQTT_PORT: port.default(1883),
   SIMULATOR: z.enum(['on', 'off']).default('on'),

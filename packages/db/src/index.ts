@@ -12,5 +12,6 @@ export * from './ingest.repository.js';
 export * from './migrate.js';
 export * from './ops.repository.js';
 export * from './registry.repository.js';
+export * from './roles.js';
 export * from './sensor-health.repository.js';
 export * from './sensor-models.repository.js';

@@ -1,5 +1,5 @@
 import { apiEnvSchema, ConfigError, createLogger, parseEnv } from '@freiplatz/config';
-import { createDb, migrate } from '@freiplatz/db';
+import { assertMigrated, createDb, MigrationError } from '@freiplatz/db';
 import { createApp } from './app.js';
 import { whenAppReady } from './public-api.js';
 import { startApiServer } from './server.js';
@@ -28,7 +28,8 @@ if (!databaseUrl) {
 const db = createDb({ connectionString: databaseUrl, max: 10, applicationName: 'freiplatz-api' });
 const server = await (async () => {
   try {
-    await migrate(databaseUrl);
+    // The API never changes the schema (its database role may not): `pnpm db:migrate` does, as the owner.
+    await assertMigrated(databaseUrl);
     const app = createApp({
       db,
       logger,
@@ -46,7 +47,8 @@ const server = await (async () => {
     await whenAppReady(app);
     return await startApiServer({ app, port: env.PORT, host: env.HOST });
   } catch (err) {
-    logger.fatal({ err }, 'start-up failed');
+    if (err instanceof MigrationError) logger.fatal(err.message);
+    else logger.fatal({ err }, 'start-up failed');
     await db.destroy();
     process.exit(1);
   }

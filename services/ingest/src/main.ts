@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { createLogger, ingestEnvSchema, parseEnv } from '@freiplatz/config';
-import { createDb, migrate } from '@freiplatz/db';
+import { assertMigrated, createDb, MigrationError } from '@freiplatz/db';
 import { startCommitThread } from './commit-thread-client.js';
 import { startMetricsServer } from './metrics-server.js';
 import { readMqttTlsOptions } from './mqtt-tls.js';
@@ -24,7 +24,14 @@ try {
   logger.fatal({ err }, 'MQTT TLS configuration');
   process.exit(2);
 }
-await migrate(env.DATABASE_URL);
+// The worker never changes the schema (its database role may not): `pnpm db:migrate` does, as the owner.
+try {
+  await assertMigrated(env.DATABASE_URL);
+} catch (err) {
+  if (err instanceof MigrationError) logger.fatal(err.message);
+  else logger.fatal({ err }, 'cannot check the schema');
+  process.exit(2);
+}
 // This pool serves the state sweeper; batches are committed by the commit thread's own pool.
 const db = createDb({ connectionString: env.DATABASE_URL, max: 2, applicationName: 'freiplatz-ingest' });
 const commitThread = startCommitThread({
