@@ -20,6 +20,12 @@ const entry = join(out, 'services', service, 'src', 'main.mjs');
 // The ingest worker's commit thread is a module of its own (new Worker(URL)), built beside main.mjs.
 const entries = { main: join(root, 'services', service, 'src', 'main.ts') };
 if (service === 'ingest') entries['commit-thread'] = join(root, 'services/ingest/src/commit-thread.ts');
+// The API image also carries the schema owner's two commands, run once per release by compose's
+// db-migrate and db-roles services (`pnpm db:migrate`, `pnpm db:roles`); the services never migrate.
+if (service === 'api') {
+  entries['db-migrate'] = join(root, 'packages/db/src/cli/migrate.ts');
+  entries['db-roles'] = join(root, 'packages/db/src/cli/provision-roles.ts');
+}
 await build({
   entryPoints: entries,
   outdir: dirname(entry),

@@ -1,10 +1,13 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { checkComposeFile, checkDockerfileCopies, readComposeFile, readPrometheusTargets } from '../../infra/scripts/check-deploy.js';
 import { buildRegistry, createHarness, type Harness } from '../harness.js';
+import '../provided-context.js';
 import { findFreePort } from '../support/ports.js';
 import { buildServiceBundle, REPO_ROOT } from '../support/processes.js';
 
@@ -38,6 +41,19 @@ describe('compose file', () => {
     }
     expect(compose.services.mosquitto?.volumes).toContain('./mosquitto/mosquitto.conf:/mosquitto/config/mosquitto.conf:ro');
     expect(readFileSync(join(REPO_ROOT, 'infra/nginx/nginx.conf'), 'utf8')).toMatch(/server api-1:3000[^;]*;\s+server api-2:3000/);
+  });
+
+  it('has the schema owner migrate and provision the roles before the services, which connect as their own roles', () => {
+    const service = (name: string) =>
+      compose.services[name] as { command?: string[]; env_file?: string[]; depends_on?: Record<string, { condition: string }> };
+    expect(service('db-migrate').command).toEqual(['node', '/app/services/api/src/db-migrate.mjs']);
+    expect(service('db-roles').command).toEqual(['node', '/app/services/api/src/db-roles.mjs']);
+    expect(service('db-roles').depends_on?.['db-migrate']).toEqual({ condition: 'service_completed_successfully' });
+    for (const name of ['ingest-1', 'ingest-2', 'api-1', 'api-2']) {
+      expect(service(name).depends_on?.['db-roles'], name).toEqual({ condition: 'service_completed_successfully' });
+      expect(service(name).env_file, name).not.toContain('./secrets/db-owner.env');
+      expect(service(name).command, name).toBeUndefined();
+    }
   });
 
   it('has Prometheus scrape both ingest workers and both API replicas', () => {
@@ -122,6 +138,35 @@ describe('the images’ commands start the services here', () => {
         { timeout: 15_000 },
       )
       .toBe(1);
+  });
+
+  it("runs the API image's db-migrate and db-roles commands on a fresh database", async () => {
+    const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
+    await admin.connect();
+    const name = `t_img_${randomBytes(4).toString('hex')}`;
+    await admin.query(`CREATE DATABASE ${name}`);
+    try {
+      const url = new URL(inject('pgAdminUrl'));
+      url.pathname = `/${name}`;
+      const run = (command: string, extra: Record<string, string> = {}) =>
+        execFileSync(process.execPath, [join(out, 'api', 'services', 'api', 'src', `${command}.mjs`)], {
+          cwd: join(out, 'api'),
+          env: { PATH: process.env.PATH ?? '', LOG_FORMAT: 'json', DATABASE_URL: url.toString(), ...extra },
+          encoding: 'utf8',
+        });
+      expect(run('db-migrate')).toContain('migrations done');
+      const roles = run('db-roles', { API_DB_PASSWORD: 'a'.repeat(24), INGEST_DB_PASSWORD: 'i'.repeat(24) });
+      expect(roles).toContain('database roles provisioned');
+      const probe = new pg.Client({ connectionString: url.toString() });
+      await probe.connect();
+      const { rows } = await probe.query(`SELECT has_table_privilege('freiplatz_api', 'facilities', 'SELECT') AS reads,
+        has_table_privilege('freiplatz_api', 'occupancy_events', 'INSERT') AS writes_events`);
+      await probe.end();
+      expect(rows[0]).toEqual({ reads: true, writes_events: false });
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    }
   });
 
   it('starts the API bundle, which reports healthy and serves the facilities', async () => {
