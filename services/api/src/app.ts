@@ -8,6 +8,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './app-env.js';
 import { ApiError, createErrorHandler, handleNotFound, renderError } from './errors.js';
 import { SECURE_HEADERS_OPTIONS } from './fast-path/raw-reads.js';
+import { type ApiMetricsOptions, createApiMetrics, createMetricsRoutes } from './metrics/api-metrics.js';
 import { accessLog } from './middleware/access-log.js';
 import { notModifiedHeaders } from './middleware/not-modified.js';
 import { mountPublicApi, type PublicApiOptions } from './public-api.js';
@@ -28,6 +29,8 @@ export interface AppOptions extends PublicApiOptions {
   signageStaleSeconds?: number;
   /** Operators' dashboard sessions: a secret shared by all replicas, and Secure cookies behind TLS. */
   opsSessions?: { sessionSecret?: Buffer; secureCookies?: boolean };
+  /** Prometheus metrics at `/metrics` (requests, latency, streams, state lag); process metrics are opt-in. */
+  metrics?: ApiMetricsOptions;
 }
 
 /** OpenStreetMap's standard tiles (fair use; set your own tile server for production). */
@@ -49,13 +52,17 @@ export function createApp({
   map = DEFAULT_MAP,
   signageStaleSeconds = 25,
   opsSessions = {},
+  metrics: metricsOptions = {},
   ...publicApi
 }: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  // Outermost: a 304 leaves with only the fields a cache needs (see not-modified.ts).
+  const metrics = createApiMetrics(metricsOptions);
+  // Outermost of all: counts every answer with its final status (the node fast paths count their own).
+  app.use(metrics.middleware);
+  // Then: a 304 leaves with only the fields a cache needs (see not-modified.ts).
   app.use(notModifiedHeaders);
   // Public reads: in-memory state, CORS open, rate-limited; the signage fast path goes first (see public-api.ts).
-  const publicRoutes = mountPublicApi(app, { db, logger, now, ...publicApi });
+  const publicRoutes = mountPublicApi(app, { db, logger, now, metrics, ...publicApi });
   // Honours a sane incoming X-Request-Id (word characters, - and =, ≤ 128) or makes one, and echoes it.
   app.use(requestId({ limitLength: 128 }));
   // No route takes more than this; larger bodies are refused before anyone reads them (public reads allow less).
@@ -76,6 +83,7 @@ export function createApp({
   );
   // The pages and /readyz spend the public API's per-client tokens (one budget per client).
   app.route('/', createHealthRoutes({ db, logger, readyTimeoutMs, limit: publicRoutes.limit }));
+  app.route('/', createMetricsRoutes(metrics));
   app.route('/v1/ops', createOpsRoutes({ db, logger, now }));
   publicRoutes.mountRoutes();
   app.route('/', createWebRoutes({ db, map, signageStaleSeconds, now, ops: opsSessions, limit: publicRoutes.limit }));

@@ -37,6 +37,7 @@ const server = await (async () => {
       rateLimit: { ratePerSecond: env.API_RATE_LIMIT_RPS, burst: env.API_RATE_LIMIT_BURST },
       trustedProxies: env.API_TRUSTED_PROXIES,
       stream: { maxPerClient: env.API_STREAM_MAX_PER_CLIENT },
+      metrics: { processMetrics: true },
       map: { tileUrl: env.MAP_TILE_URL === 'off' ? '' : env.MAP_TILE_URL, attribution: env.MAP_ATTRIBUTION },
       opsSessions: {
         secureCookies: env.OPS_SECURE_COOKIES,

@@ -7,6 +7,7 @@ import type { AppEnv } from './app-env.js';
 import { ApiError, renderError } from './errors.js';
 import { createRawReads, type NodeFastPath } from './fast-path/raw-reads.js';
 import { createSignageFastPath } from './fast-path/signage.js';
+import type { ApiMetrics } from './metrics/api-metrics.js';
 import { createClientKey, createForwardedKey, createTokenBuckets, rateLimit } from './middleware/rate-limit.js';
 import { createDocsRoutes } from './routes/docs.js';
 import { createFacilitiesRoutes } from './routes/facilities.js';
@@ -69,7 +70,10 @@ export async function closeApp(app: object): Promise<void> {
  * the app. Call it right after creating the app: it registers the signage fast path ahead of the
  * general middleware, and returns the function that mounts the routes where they belong.
  */
-export function mountPublicApi(app: Hono<AppEnv>, options: PublicApiOptions & { db: Db; logger: Logger; now: () => Date }): PublicApi {
+export function mountPublicApi(
+  app: Hono<AppEnv>,
+  options: PublicApiOptions & { db: Db; logger: Logger; now: () => Date; metrics: ApiMetrics },
+): PublicApi {
   const { db, logger, now, databaseUrl, availabilityMaxAgeSeconds = 5 } = options;
   const cache = createFacilityCache({
     db,
@@ -78,6 +82,11 @@ export function mountPublicApi(app: Hono<AppEnv>, options: PublicApiOptions & { 
     ...(options.resyncIntervalMs ? { resyncIntervalMs: options.resyncIntervalMs } : {}),
   });
   const hub = createChangeHub(cache, options.stream?.ringSize);
+  options.metrics.watchState({
+    streamClients: () => hub.clientCount,
+    pendingFacilities: () => cache.pendingCount,
+    listening: () => cache.listening,
+  });
   readiness.set(app, cache.ready);
   closers.set(app, async () => {
     hub.close();
@@ -94,6 +103,7 @@ export function mountPublicApi(app: Hono<AppEnv>, options: PublicApiOptions & { 
     // node joins repeated X-Forwarded-For headers with ", ", as the Fetch Headers of the Hono path do.
     nodeClientKey: (req) => forwardedKey(req.socket.remoteAddress ?? 'unknown', req.headers['x-forwarded-for'] as string | undefined),
     logger,
+    countFastPath: options.metrics.countFastPath,
   });
   const signage = createSignageFastPath(reads, cache, availabilityCacheControl);
   const search = createSearchFastPath(reads, cache);

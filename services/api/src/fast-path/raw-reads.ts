@@ -4,6 +4,7 @@ import type { Logger } from '@freiplatz/config';
 import { type Context, Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from '../app-env.js';
+import type { FastPathRoute } from '../metrics/api-metrics.js';
 import { keepOn304 } from '../middleware/not-modified.js';
 import type { TokenBuckets } from '../middleware/rate-limit.js';
 
@@ -25,6 +26,8 @@ export interface RawReadsOptions {
   nodeClientKey: (req: IncomingMessage) => string;
   /** Gets the access-log line the general middleware writes at debug level. */
   logger: Logger;
+  /** Counts a response of a node fast path (services/api/src/metrics/api-metrics.ts): one increment, nothing else. */
+  countFastPath?: (route: FastPathRoute) => void;
 }
 
 /** What every fast path needs to answer like the general middleware would. */
@@ -42,6 +45,8 @@ export interface RawReads {
   /** Spends a token; false when over the limit (leave the request to Hono, which answers 429). */
   takeNode(req: IncomingMessage): boolean;
   takeHono(c: Context<AppEnv>): boolean;
+  /** Counts a response written straight onto the node response (metrics). */
+  count(route: FastPathRoute): void;
   /** The access log's debug line (a new request id when undefined); `start` from `performance.now()`. */
   logRequest(requestId: string | undefined, method: string, path: string, status: number, start: number): void;
 }
@@ -80,7 +85,7 @@ export const pathOf = (url: string) => {
 };
 
 /** Creates the shared parts of the fast paths: headers, request ids, rate limit and access log. */
-export function createRawReads({ buckets, clientKey, nodeClientKey, logger }: RawReadsOptions): RawReads {
+export function createRawReads({ buckets, clientKey, nodeClientKey, logger, countFastPath = () => {} }: RawReadsOptions): RawReads {
   const reads: RawReads = {
     common: null,
     commonFlat: null,
@@ -89,6 +94,7 @@ export function createRawReads({ buckets, clientKey, nodeClientKey, logger }: Ra
     requestIdOf: (incoming) => reads.clientRequestId(incoming) ?? randomUUID(),
     takeNode: (req) => buckets.take(nodeClientKey(req)) === 0,
     takeHono: (c) => buckets.take(clientKey(c)) === 0,
+    count: countFastPath,
     logRequest(requestId, method, path, status, start) {
       if (!logger.isLevelEnabled('debug')) return;
       const ms = Math.round((performance.now() - start) * 10) / 10;

@@ -88,6 +88,7 @@ export function createSignageFastPath(reads: RawReads, cache: FacilityCache, cac
       const headers = [...notModifiedFlat, 'Cache-Control', cacheControl, 'ETag', entry.etag];
       if (clientId !== undefined) headers.push('X-Request-Id', clientId);
       writeResponse(res, 304, headers);
+      reads.count('availability');
       reads.logRequest(clientId, 'GET', pathOf(req.url ?? ''), 304, start);
       return true;
     }
@@ -95,6 +96,7 @@ export function createSignageFastPath(reads: RawReads, cache: FacilityCache, cac
     const headers = [...commonFlat, 'Cache-Control', cacheControl, 'ETag', entry.etag, 'X-Request-Id', requestId];
     if (target.format === 'text') writeResponse(res, 200, headers, entry.availabilityText, TEXT_TYPE);
     else writeResponse(res, 200, headers, entry.availabilityJson, JSON_TYPE);
+    reads.count('availability');
     reads.logRequest(requestId, 'GET', pathOf(req.url ?? ''), 200, start);
     return true;
   };

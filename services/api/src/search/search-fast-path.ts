@@ -37,6 +37,7 @@ export function createSearchFastPath(reads: RawReads, cache: FacilityCache): Nod
     if (wantsGeoJson(req.headers.accept))
       writeResponse(res, 200, headers, JSON.stringify(renderSearchGeoJson(result, q)), 'application/geo+json');
     else writeResponse(res, 200, headers, renderSearchJsonBytes(result, q), 'application/json');
+    reads.count('search');
     reads.logRequest(requestId, 'GET', PATH, 200, start);
     return true;
   };
