@@ -70,6 +70,16 @@ describe('container image', () => {
     expect(missing).toEqual([]);
   });
 
+  it('builds on a current Node LTS (22 or 24), pinned by digest, as are the third-party images of the stack', () => {
+    const dockerfile = readFileSync(join(REPO_ROOT, 'infra/docker/Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:(22|24)\.\d+\.\d+-bookworm-slim@sha256:[0-9a-f]{64}$/m);
+    const unpinned = Object.entries(compose.services)
+      .map(([name, service]) => [name, (service as { image?: string }).image ?? ''] as const)
+      .filter(([, image]) => image !== '' && !image.endsWith(':local') && !/@sha256:[0-9a-f]{64}$/.test(image));
+    // TimescaleDB: no published digest of its tag could be verified (infra/compose.yaml says how to pin it).
+    expect(unpinned).toEqual([['timescaledb', 'timescale/timescaledb:2.17.2-pg17']]);
+  });
+
   it('runs as a non-root user with a health check and no package manager in the runtime stage', () => {
     const runtime = readFileSync(join(REPO_ROOT, 'infra/docker/Dockerfile'), 'utf8').split(/^FROM .* AS runtime$/m)[1] ?? '';
     expect(runtime).toMatch(/^USER node$/m);
