@@ -48,13 +48,19 @@ export function createApiMetrics({ processMetrics = false }: ApiMetricsOptions =
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers,
   });
-  const fastPath = new Counter({
+  // Plain numbers on the hot path; Prometheus reads them when it scrapes.
+  const fastPathCounts: Record<FastPathRoute, number> = { availability: 0, search: 0 };
+  const fastPathRoutes: Record<FastPathRoute, string> = { availability: '/v1/facilities/:id/availability', search: '/v1/facilities' };
+  new Counter({
     name: 'freiplatz_api_fast_path_responses_total',
     help: 'Responses of the raw node fast paths (signage availability, plain search), not in freiplatz_api_requests_total',
     labelNames: ['route'],
     registers,
+    collect() {
+      this.reset();
+      for (const route of ['availability', 'search'] as const) this.inc({ route: fastPathRoutes[route] }, fastPathCounts[route]);
+    },
   });
-  const fastPathCounters = { availability: fastPath.labels('/v1/facilities/:id/availability'), search: fastPath.labels('/v1/facilities') };
   new Gauge({
     name: 'freiplatz_api_stream_clients',
     help: 'Open server-sent event streams',
@@ -88,7 +94,9 @@ export function createApiMetrics({ processMetrics = false }: ApiMetricsOptions =
       requests.inc({ route, method: c.req.method, status: String(c.res.status) });
       seconds.observe({ route }, (performance.now() - start) / 1000);
     },
-    countFastPath: (route) => fastPathCounters[route].inc(),
+    countFastPath: (route) => {
+      fastPathCounts[route] += 1;
+    },
     watchState(s) {
       sources = s;
     },
