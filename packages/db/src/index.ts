@@ -11,6 +11,8 @@ export * from './history.repository.js';
 export * from './ingest.repository.js';
 export * from './migrate.js';
 export * from './ops.repository.js';
+export * from './ops-sessions.repository.js';
 export * from './registry.repository.js';
+export * from './registry-owners.js';
 export * from './sensor-health.repository.js';
 export * from './sensor-models.repository.js';

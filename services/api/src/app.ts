@@ -9,7 +9,10 @@ import type { AppEnv } from './app-env.js';
 import { ApiError, createErrorHandler, handleNotFound, renderError } from './errors.js';
 import { SECURE_HEADERS_OPTIONS } from './fast-path/raw-reads.js';
 import { accessLog } from './middleware/access-log.js';
+import { createKeyAuthenticator } from './middleware/auth/authenticate-key.js';
+import { createFailureLimiter } from './middleware/auth/failure-limiter.js';
 import { notModifiedHeaders } from './middleware/not-modified.js';
+import { createClientKey } from './middleware/rate-limit.js';
 import { mountPublicApi, type PublicApiOptions } from './public-api.js';
 import { createHealthRoutes } from './routes/health.js';
 import { createOpsRoutes } from './routes/ops/index.js';
@@ -75,9 +78,12 @@ export function createApp({
     }),
   );
   app.route('/', createHealthRoutes({ db, logger, readyTimeoutMs }));
-  app.route('/v1/ops', createOpsRoutes({ db, logger, now }));
+  // One key authentication for both doors (bearer API, dashboard sign-in): one failure count per client.
+  const clientKey = createClientKey(publicApi.trustedProxies);
+  const authenticateKey = createKeyAuthenticator({ db, logger, limiter: createFailureLimiter({ limit: 10, windowMs: 60_000 }) });
+  app.route('/v1/ops', createOpsRoutes({ db, logger, now, authenticateKey, clientKey }));
   mountPublicRoutes();
-  app.route('/', createWebRoutes({ db, map, signageStaleSeconds, now, ops: opsSessions }));
+  app.route('/', createWebRoutes({ db, map, signageStaleSeconds, now, ops: { ...opsSessions, authenticateKey, clientKey } }));
   app.onError(createErrorHandler(logger));
   app.notFound(handleNotFound);
   return app;

@@ -17,7 +17,8 @@ export interface WebOptions {
   /** After this long without an answer from the server a sign shows "–" and a marker. */
   signageStaleSeconds?: number;
   now?: () => Date;
-  ops?: Pick<OpsWebOptions, 'sessionSecret' | 'secureCookies'>;
+  /** The dashboard's key authentication (shared with the bearer API), client address and session settings. */
+  ops: Pick<OpsWebOptions, 'sessionSecret' | 'secureCookies' | 'authenticateKey' | 'clientKey'>;
 }
 
 const SLUG = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
@@ -42,7 +43,7 @@ function contentSecurityPolicy(tileUrl: string): string {
 }
 
 /** The people-facing pages: public map and list, facility page, signage display. */
-export function createWebRoutes({ db, map, signageStaleSeconds = 25, now = () => new Date(), ops = {} }: WebOptions): Hono {
+export function createWebRoutes({ db, map, signageStaleSeconds = 25, now = () => new Date(), ops }: WebOptions): Hono {
   const app = new Hono();
   const csp = contentSecurityPolicy(map.tileUrl);
   app.route('/assets', createAssetRoutes(loadAssets()));
