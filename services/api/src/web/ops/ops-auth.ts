@@ -21,13 +21,14 @@ export interface OpsAuthDeps {
 const cookieOptions = (secure: boolean, maxAge: number) => ({ path: '/ops', httpOnly: true, sameSite: 'Strict', secure, maxAge }) as const;
 
 /**
- * True unless the browser says the request came from another site: `Sec-Fetch-Site` must be
- * `same-origin`, `Origin` must name this host. Requests without either (not a browser) pass here
- * and still need the form token.
+ * True unless the browser says the request came from another site. `Sec-Fetch-Site` decides when
+ * sent (it must be `same-origin`); else `Origin` must name this host (browsers send `null` under
+ * `Referrer-Policy: no-referrer`, which counts as foreign then). Requests with neither (not a
+ * browser) pass here and still need the form token.
  */
 export function isSameOrigin(c: Context): boolean {
   const site = c.req.header('sec-fetch-site');
-  if (site !== undefined && site !== 'same-origin') return false;
+  if (site !== undefined) return site === 'same-origin';
   const origin = c.req.header('origin');
   if (origin === undefined) return true;
   const host = c.req.header('host')?.replace(/:\d+$/, '').toLowerCase();
