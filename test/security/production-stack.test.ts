@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { apiEnvSchema } from '@freiplatz/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkComposeFile, checkDockerfileCopies, readComposeFile, readPrometheusTargets } from '../../infra/scripts/check-deploy.js';
 import { buildRegistry, createHarness, type Harness } from '../harness.js';
@@ -38,6 +39,16 @@ describe('compose file', () => {
     }
     expect(compose.services.mosquitto?.volumes).toContain('./mosquitto/mosquitto.conf:/mosquitto/config/mosquitto.conf:ro');
     expect(readFileSync(join(REPO_ROOT, 'infra/nginx/nginx.conf'), 'utf8')).toMatch(/server api-1:3000[^;]*;\s+server api-2:3000/);
+  });
+
+  it('gives the API replicas the proxy to trust, Secure cookies and a required shared session secret', () => {
+    const frontend = (compose.networks?.frontend as { ipam?: { config?: Array<{ subnet?: string }> } } | undefined)?.ipam?.config?.[0]
+      ?.subnet;
+    for (const name of ['api-1', 'api-2']) {
+      expect(env(name)).toMatchObject({ API_TRUSTED_PROXIES: frontend, OPS_SECURE_COOKIES: 'true' });
+      expect(env(name).OPS_SESSION_SECRET).toMatch(/^\$\{OPS_SESSION_SECRET:\?[^}]+\}$/);
+    }
+    expect(apiEnvSchema.parse({ API_TRUSTED_PROXIES: frontend }).API_TRUSTED_PROXIES).toEqual([frontend]);
   });
 
   it('has Prometheus scrape both ingest workers and both API replicas', () => {
