@@ -87,4 +87,19 @@ describe('importRegistry: who owns what', () => {
     const result = await importRegistry(h.db, move);
     expect(result.changedFacilities.map((c) => c.facilityId).sort()).toEqual(['allee', 'petri']);
   });
+
+  it('never lets a scoped import take over a spot that a concurrent city-wide import is creating', async () => {
+    for (let round = 0; round < 10; round++) {
+      const spot = `petri-race-${round}`;
+      const cityWide = registry({ version: 1, facilities: [facility('petri', ['petri-1', 'petri-2', spot])] });
+      const scoped = registry({ version: 1, facilities: [facility('allee', ['allee-1', spot])] });
+      const outcomes = await Promise.allSettled([
+        importRegistry(h.db, cityWide),
+        importRegistry(h.db, scoped, new Date(), { facilityIds: ['allee'] }),
+      ]);
+      expect(outcomes[0].status).toBe('fulfilled');
+      expect(await owner(spot)).toBe('petri');
+      if (outcomes[1].status === 'rejected') expect(outcomes[1].reason).toBeInstanceOf(RegistryScopeError);
+    }
+  });
 });

@@ -3,6 +3,8 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from './database.js';
 import type { ChangedFacility } from './facility-state.repository.js';
 
+const REGISTRY_LOCK_KEY = 0x52_65_67_69; // "Regi"
+
 /** Where the spots and sensors an import names live now (facility ids; a sensor on no spot and no facility: null). */
 export interface RegistryOwners {
   spots: Map<string, string>;
@@ -24,9 +26,12 @@ export class RegistryScopeError extends Error {
 
 /**
  * Reads (and locks until the transaction ends) the current owners of every spot and sensor the
- * registry names, so a concurrent import cannot move them between this check and the write.
+ * registry names, so no concurrent import can move or create them between this check and the write.
  */
 export async function lockRegistryOwners(trx: Kysely<Database>, registry: Registry): Promise<RegistryOwners> {
+  // Imports run one at a time: a spot or sensor another import is creating right now cannot be
+  // taken over between this check and the write (row locks cover only rows that exist).
+  await sql`SELECT pg_advisory_xact_lock(${REGISTRY_LOCK_KEY})`.execute(trx);
   const spotIds = registry.facilities.flatMap((f) => f.spots.map((s) => s.id));
   const sensorIds = registry.sensors.map((s) => s.id);
   const spots = await sql<{ id: string; facility_id: string }>`
