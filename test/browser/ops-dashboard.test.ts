@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createApp, startApiServer } from '@freiplatz/api';
 import { createSilentLogger } from '@freiplatz/config';
 import type { Browser, Page } from 'playwright-core';
@@ -116,6 +118,49 @@ describe("operators' dashboard in a real browser", () => {
     await expect.poll(() => page.getByRole('button', { name: 'Close' }).count()).toBe(1);
     const audit = await h.db.selectFrom('audit_log').select('action').where('action', 'like', 'facility.%').execute();
     expect(audit.map((a) => a.action)).toEqual(['facility.close', 'facility.reopen']);
+  });
+
+  it('does not sign anyone in from a page on another site, even with a valid key and login token', async () => {
+    // The attacker's own sign-in page gives a token bound to the attacker's cookie, never the victim's.
+    const own = await (await fetch(`${server.url}/ops?lang=en`)).text();
+    const login = /name="login" value="([^"]+)"/.exec(own)?.[1] ?? '';
+    const attack = createServer((_req, res) => {
+      res.setHeader('Content-Type', 'text/html');
+      res.end(
+        `<form method="post" action="${server.url}/ops/login"><input name="key" value="${keys.writer}"><input name="login" value="${login}"></form><script>document.forms[0].submit()</script>`,
+      );
+    });
+    await new Promise<void>((resolve) => attack.listen(0, '127.0.0.1', resolve));
+    try {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const port = (attack.address() as AddressInfo).port;
+      // localhost and 127.0.0.1 are different sites.
+      const posted = page.waitForResponse((r) => r.url().startsWith(`${server.url}/ops/login`));
+      await page.goto(`http://localhost:${port}/`);
+      expect((await posted).status()).toBe(403);
+      expect((await context.cookies()).find((c) => c.name === 'fp_ops')).toBeUndefined();
+      await page.goto(`${server.url}/ops?lang=en`);
+      expect(await page.getByLabel('API key').count()).toBe(1);
+    } finally {
+      await new Promise((resolve) => attack.close(resolve));
+    }
+  });
+
+  it('ends the session on sign-out: the old cookie opens nothing afterwards', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, keys.writer);
+    await expect.poll(() => page.locator('table.fleet').count()).toBe(1);
+    const cookie = (await context.cookies()).find((c) => c.name === 'fp_ops');
+    expect(cookie).toBeDefined();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect.poll(() => page.getByLabel('API key').count()).toBe(1);
+    const replay = await browser.newContext();
+    await replay.addCookies([cookie as NonNullable<typeof cookie>]);
+    const again = await replay.newPage();
+    await again.goto(`${server.url}/ops?lang=en`);
+    expect(await again.getByLabel('API key').count()).toBe(1);
   });
 
   it('has no serious or critical accessibility violations (axe-core)', async () => {

@@ -96,7 +96,7 @@ describe('database roles of the services (least privilege)', () => {
     });
     expect(close.status).toBe(200);
     const audit = await h.db.selectFrom('audit_log').select('action').orderBy('id').execute();
-    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['registry.import', 'closure.close']));
+    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['registry.import', 'facility.close']));
   });
 
   it('refuses the API role any schema change and any write that is not its own', async () => {

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { apiEnvSchema } from '@freiplatz/config';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { checkComposeFile, checkDockerfileCopies, readComposeFile, readPrometheusTargets } from '../../infra/scripts/check-deploy.js';
@@ -54,6 +55,16 @@ describe('compose file', () => {
       expect(service(name).env_file, name).not.toContain('./secrets/db-owner.env');
       expect(service(name).command, name).toBeUndefined();
     }
+  });
+
+  it('gives the API replicas the proxy to trust, Secure cookies and a required shared session secret', () => {
+    const frontend = (compose.networks?.frontend as { ipam?: { config?: Array<{ subnet?: string }> } } | undefined)?.ipam?.config?.[0]
+      ?.subnet;
+    for (const name of ['api-1', 'api-2']) {
+      expect(env(name)).toMatchObject({ API_TRUSTED_PROXIES: frontend, OPS_SECURE_COOKIES: 'true' });
+      expect(env(name).OPS_SESSION_SECRET).toMatch(/^\$\{OPS_SESSION_SECRET:\?[^}]+\}$/);
+    }
+    expect(apiEnvSchema.parse({ API_TRUSTED_PROXIES: frontend }).API_TRUSTED_PROXIES).toEqual([frontend]);
   });
 
   it('has Prometheus scrape both ingest workers and both API replicas', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { addressRangeProblem } from './address-ranges.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -63,7 +64,10 @@ export const apiEnvSchema = baseEnvSchema.extend({
   API_RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(10_000_000).default(200),
   /** Server-sent event streams one client may hold open at once (keyed as the rate limit); the process allows 1,000 in all. */
   API_STREAM_MAX_PER_CLIENT: z.coerce.number().int().min(1).max(1000).default(10),
-  /** Comma-separated addresses of reverse proxies whose X-Forwarded-For names the client (rate limit per client). */
+  /**
+   * Comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For names the
+   * client (rate limits and failed-login limits per client).
+   */
   API_TRUSTED_PROXIES: z
     .string()
     .default('')
@@ -72,7 +76,13 @@ export const apiEnvSchema = baseEnvSchema.extend({
         .split(',')
         .map((a) => a.trim())
         .filter(Boolean),
-    ),
+    )
+    .superRefine((entries, ctx) => {
+      for (const entry of entries) {
+        const problem = addressRangeProblem(entry);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }
+    }),
   /** Signs operators' dashboard sessions; set the same value (≥ 32 characters) on every API replica. */
   OPS_SESSION_SECRET: z.string().min(32).optional(),
   /** Mark the dashboard session cookie Secure (serve the API behind TLS). */

@@ -1,2 +1,3 @@
+export * from './address-ranges.js';
 export * from './env.js';
 export * from './logger.js';

@@ -1,9 +1,26 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './database.js';
 
+/**
+ * Every action the audit log records, in one place: both doors into the operator functions (the
+ * bearer API and the dashboard) write the same name for the same thing.
+ */
+export const auditActions = [
+  'key.create',
+  'key.revoke',
+  'key.use',
+  'auth.failed',
+  'auth.login',
+  'auth.logout',
+  'registry.import',
+  'facility.close',
+  'facility.reopen',
+] as const;
+export type AuditAction = (typeof auditActions)[number];
+
 /** One line of the audit log: a key use, a failed authentication, a registry write. */
 export interface AuditEntry {
-  action: string;
+  action: AuditAction;
   keyId: string | null;
   method?: string | null;
   path?: string | null;
@@ -12,7 +29,9 @@ export interface AuditEntry {
   detail?: Record<string, unknown>;
 }
 
-export interface AuditRecord extends Required<AuditEntry> {
+export interface AuditRecord extends Omit<Required<AuditEntry>, 'action'> {
+  /** A string: older rows may hold names no longer written. */
+  action: string;
   id: number;
   at: Date;
 }

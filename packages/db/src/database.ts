@@ -109,6 +109,14 @@ export interface ApiKeysTable {
   last_used_at: Date | null;
 }
 
+export interface OpsSessionsTable {
+  token_hash: string;
+  key_id: string;
+  created_at: DefaultedTimestamp;
+  expires_at: Date;
+  revoked_at: Date | null;
+}
+
 export interface AuditLogTable {
   id: Generated<number>;
   at: DefaultedTimestamp;
@@ -149,4 +157,5 @@ export interface Database {
   sensor_models: SensorModelsTable;
   api_keys: ApiKeysTable;
   audit_log: AuditLogTable;
+  ops_sessions: OpsSessionsTable;
 }

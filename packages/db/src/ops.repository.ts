@@ -65,3 +65,8 @@ export async function findFacilitySpotIds(db: Kysely<Database>, facilityId: stri
   const rows = await db.selectFrom('spots').select('id').where('facility_id', '=', facilityId).execute();
   return new Set(rows.map((r) => r.id));
 }
+
+/** True when a facility with this id is registered. */
+export async function facilityExists(db: Kysely<Database>, facilityId: string): Promise<boolean> {
+  return (await db.selectFrom('facilities').select('id').where('id', '=', facilityId).executeTakeFirst()) !== undefined;
+}

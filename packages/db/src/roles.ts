@@ -36,6 +36,8 @@ export const ROLE_GRANTS: Record<ServiceRole, Record<string, readonly Grant[]>> 
     // Keys are created and revoked by `pnpm keys:*` as the schema owner; the API only notes their use.
     api_keys: ['SELECT', 'UPDATE(last_used_at)'],
     audit_log: ['SELECT', 'INSERT'],
+    // Dashboard sessions: signed in, ended by sign-out, expired ones removed (ops-sessions.repository.ts).
+    ops_sessions: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
     schema_migrations: ['SELECT'],
   },
   ingest: {

@@ -10,6 +10,8 @@ import { ApiError, createErrorHandler, handleNotFound, renderError } from './err
 import { SECURE_HEADERS_OPTIONS } from './fast-path/raw-reads.js';
 import { type ApiMetricsOptions, createApiMetrics, createMetricsRoutes } from './metrics/api-metrics.js';
 import { accessLog } from './middleware/access-log.js';
+import { createKeyAuthenticator } from './middleware/auth/authenticate-key.js';
+import { createFailureLimiter } from './middleware/auth/failure-limiter.js';
 import { notModifiedHeaders } from './middleware/not-modified.js';
 import { mountPublicApi, type PublicApiOptions } from './public-api.js';
 import { createHealthRoutes } from './routes/health.js';
@@ -84,9 +86,15 @@ export function createApp({
   // The pages and /readyz spend the public API's per-client tokens (one budget per client).
   app.route('/', createHealthRoutes({ db, logger, readyTimeoutMs, limit: publicRoutes.limit }));
   app.route('/', createMetricsRoutes(metrics));
-  app.route('/v1/ops', createOpsRoutes({ db, logger, now }));
+  // One key authentication for both doors (bearer API, dashboard sign-in): one failure count per client.
+  const { clientKey } = publicRoutes;
+  const authenticateKey = createKeyAuthenticator({ db, logger, limiter: createFailureLimiter({ limit: 10, windowMs: 60_000 }) });
+  app.route('/v1/ops', createOpsRoutes({ db, logger, now, authenticateKey, clientKey }));
   publicRoutes.mountRoutes();
-  app.route('/', createWebRoutes({ db, map, signageStaleSeconds, now, ops: opsSessions, limit: publicRoutes.limit }));
+  app.route(
+    '/',
+    createWebRoutes({ db, map, signageStaleSeconds, now, ops: { ...opsSessions, authenticateKey, clientKey }, limit: publicRoutes.limit }),
+  );
   app.onError(createErrorHandler(logger));
   app.notFound(handleNotFound);
   return app;

@@ -1,6 +1,6 @@
 import type { Logger } from '@freiplatz/config';
 import type { Db } from '@freiplatz/db';
-import type { Hono, MiddlewareHandler } from 'hono';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { AppEnv } from './app-env.js';
@@ -25,7 +25,7 @@ export interface PublicApiOptions {
   databaseUrl?: string;
   /** Per client IP; default 50 requests/s sustained, bursts of 200 (hundreds of signs behind one NAT poll every few seconds). */
   rateLimit?: { ratePerSecond: number; burst: number };
-  /** Addresses of reverse proxies whose `X-Forwarded-For` names the client (for the rate limit). */
+  /** Addresses or CIDR ranges of reverse proxies whose `X-Forwarded-For` names the client (rate and failed-login limits). */
   trustedProxies?: readonly string[];
   /** `max-age` of the availability resource; default 5 s (stale-while-revalidate is 6×). */
   availabilityMaxAgeSeconds?: number;
@@ -38,6 +38,8 @@ export interface PublicApiOptions {
 export interface PublicApi {
   /** The per-client token bucket of the public API, shared by the pages and `/readyz` (one limiter, one budget). */
   limit: MiddlewareHandler<AppEnv>;
+  /** Who a request comes from (behind trusted proxies, the forwarded client): the rate limit's key, reused by the login limits. */
+  clientKey: (c: Context<AppEnv>) => string;
   mountRoutes(): void;
 }
 
@@ -131,5 +133,5 @@ export function mountPublicApi(
     app.route('/v1/stream', createStreamRoutes({ cache, hub, clientKey, ...options.stream }));
     app.route('/', createDocsRoutes());
   };
-  return { limit, mountRoutes };
+  return { limit, clientKey, mountRoutes };
 }

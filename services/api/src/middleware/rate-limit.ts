@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { createAddressMatcher } from '@freiplatz/config';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env.js';
 import { ApiError, renderError } from '../errors.js';
@@ -30,21 +31,22 @@ export const remoteAddress = (c: Context<AppEnv>): string =>
 
 /**
  * The client key from a connection's peer address and its `X-Forwarded-For` header. Behind reverse
- * proxies listed in `trustedProxies`, that is the right-most address not itself a trusted proxy
- * (earlier entries can be forged); from anywhere else the header is ignored.
+ * proxies listed in `trustedProxies` (addresses or CIDR ranges), that is the right-most address not
+ * itself a trusted proxy (earlier entries can be forged); from anywhere else the header is ignored.
+ * The public rate limit and the operators' failed-login limits both key on it.
  */
 export function createForwardedKey(trustedProxies: readonly string[] = []): (peer: string, forwardedFor: string | undefined) => string {
   if (trustedProxies.length === 0) return (peer) => peer;
-  const trusted = new Set(trustedProxies);
+  const isTrusted = createAddressMatcher(trustedProxies);
   return (peer, forwardedFor) => {
-    if (!trusted.has(peer)) return peer;
+    if (!isTrusted(peer)) return peer;
     const hops = (forwardedFor ?? '')
       .split(',')
       .map((h) => h.trim())
       .filter(Boolean);
     for (let i = hops.length - 1; i >= 0; i--) {
       const hop = hops[i] as string;
-      if (!trusted.has(hop)) return hop;
+      if (!isTrusted(hop)) return hop;
     }
     return peer;
   };

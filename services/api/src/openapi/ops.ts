@@ -22,8 +22,11 @@ export const OPS_SECURITY_SCHEME = 'apiKey';
 const opsErrors = {
   400: json(errorSchema, 'A bad parameter or body, named in the message.'),
   401: json(errorSchema, 'No valid API key (`Authorization: Bearer fpk_…`).'),
-  403: json(errorSchema, 'The key lacks the scope, or the facility is not among its facilities.'),
-  429: json(errorSchema, 'Too many failed authentications from this client; see `Retry-After`.'),
+  403: json(
+    errorSchema,
+    'The key lacks the scope, the resource is city-wide, or an import reaches outside its facilities. (A facility or sensor outside them is answered 404.)',
+  ),
+  429: json(errorSchema, 'Too many failed authentications from this client, or too many checks at once; see `Retry-After`.'),
 };
 
 export const opsSensorSchema = z
@@ -158,7 +161,11 @@ export const opsRoutes = [
         facility: slugSchema.optional().meta({ description: 'One facility id.' }),
       }),
     },
-    responses: { 200: json(opsSensorListSchema, 'The sensors.'), ...opsErrors },
+    responses: {
+      200: json(opsSensorListSchema, 'The sensors.'),
+      ...opsErrors,
+      404: json(errorSchema, 'No such facility (or not in the key’s facilities).'),
+    },
   }),
   ops({
     method: 'get',
@@ -168,7 +175,11 @@ export const opsRoutes = [
       params: z.object({ id: sensorIdSchema }),
       query: z.object({ limit: z.coerce.number().int().min(1).max(500).optional().meta({ description: 'Recent events (default 50).' }) }),
     },
-    responses: { 200: json(opsSensorDetailSchema, 'The sensor.'), ...opsErrors, 404: json(errorSchema, 'No such sensor.') },
+    responses: {
+      200: json(opsSensorDetailSchema, 'The sensor.'),
+      ...opsErrors,
+      404: json(errorSchema, 'No such sensor (or not in the key’s facilities).'),
+    },
   }),
   ops({
     method: 'get',
@@ -234,7 +245,7 @@ export const opsRoutes = [
     responses: {
       200: json(opsClosureResultSchema, 'The spots changed.'),
       ...opsErrors,
-      404: json(errorSchema, 'No such facility with spots.'),
+      404: json(errorSchema, 'No such facility with spots (or not in the key’s facilities).'),
       413: json(errorSchema, 'Body too large.'),
     },
   }),

@@ -17,7 +17,8 @@ export interface WebOptions {
   /** After this long without an answer from the server a sign shows "–" and a marker. */
   signageStaleSeconds?: number;
   now?: () => Date;
-  ops?: Pick<OpsWebOptions, 'sessionSecret' | 'secureCookies'>;
+  /** The dashboard's key authentication (shared with the bearer API), client address and session settings. */
+  ops: Pick<OpsWebOptions, 'sessionSecret' | 'secureCookies' | 'authenticateKey' | 'clientKey'>;
   /** The public API's per-client rate limit; every page (public, signage, `/ops`) spends its tokens. */
   limit?: MiddlewareHandler;
 }
@@ -44,7 +45,7 @@ function contentSecurityPolicy(tileUrl: string): string {
 }
 
 /** The people-facing pages: public map and list, facility page, signage display. */
-export function createWebRoutes({ db, map, signageStaleSeconds = 25, now = () => new Date(), ops = {}, limit }: WebOptions): Hono {
+export function createWebRoutes({ db, map, signageStaleSeconds = 25, now = () => new Date(), ops, limit }: WebOptions): Hono {
   const app = new Hono();
   const csp = contentSecurityPolicy(map.tileUrl);
   // Static assets (from memory, long-cached) come before the limit: a wall of signs starting at once

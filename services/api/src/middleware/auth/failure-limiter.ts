@@ -5,6 +5,8 @@ export interface FailureLimiter {
   /** Notes a failure; returns the seconds until the client may retry once it is blocked. */
   recordFailure(client: string, nowMs: number): void;
   retryAfterSeconds(client: string, nowMs: number): number;
+  /** Takes back one failure recorded at `atMs` (an attempt counted before its check, which then succeeded). */
+  forgive(client: string, atMs: number): void;
 }
 
 const MAX_CLIENTS = 10_000;
@@ -26,6 +28,13 @@ export function createFailureLimiter(options: { limit: number; windowMs: number 
       failures.delete(client);
       failures.set(client, list);
       if (failures.size > MAX_CLIENTS) failures.delete(failures.keys().next().value as string);
+    },
+    forgive(client, atMs) {
+      const list = failures.get(client);
+      const i = list ? list.lastIndexOf(atMs) : -1;
+      if (!list || i < 0) return;
+      list.splice(i, 1);
+      if (list.length === 0) failures.delete(client);
     },
     retryAfterSeconds(client, nowMs) {
       const oldest = recent(client, nowMs)[0];

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { ApiError } from '../../errors.js';
 import type { ApiKeyScope } from './api-key.js';
-import type { AuthenticatedKey, OpsEnv } from './ops-env.js';
+import type { OpsEnv } from './ops-env.js';
 
 /** Refuses (403) a key without `scope`. */
 export function requireScope(scope: ApiKeyScope): MiddlewareHandler<OpsEnv> {
@@ -9,17 +9,6 @@ export function requireScope(scope: ApiKeyScope): MiddlewareHandler<OpsEnv> {
     if (!c.get('apiKey').scopes.includes(scope)) throw new ApiError('FORBIDDEN', `this API key lacks the scope ${scope}`);
     await next();
   };
-}
-
-/** Refuses (403) a facility-scoped key on another facility. */
-export function assertFacilityAccess(key: AuthenticatedKey, facilityId: string | null): void {
-  if (key.facilityIds === null) return;
-  if (facilityId === null || !key.facilityIds.includes(facilityId)) {
-    throw new ApiError(
-      'FORBIDDEN',
-      facilityId === null ? 'this API key is limited to its facilities' : `this API key may not access facility "${facilityId}"`,
-    );
-  }
 }
 
 /** Refuses (403) a facility-scoped key on city-wide resources (dead letters, audit log). */

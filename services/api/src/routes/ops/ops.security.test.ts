@@ -60,22 +60,67 @@ describe('operator API: security', () => {
   });
 
   it.each([
-    ['another facility’s sensor', 'GET', '/v1/ops/sensors/quick-1-s', undefined],
-    ['another facility’s sensor list', 'GET', '/v1/ops/sensors?facility=quick', undefined],
-    ['closing another facility', 'POST', '/v1/ops/facilities/quick/closures', { closed: true, reason: 'x' }],
+    ['closing another facility', 'POST', '/v1/ops/facilities/quick/closures', { closed: true, reason: 'x' }, 404, 'NOT_FOUND'],
     [
       'importing another facility',
       'PUT',
       '/v1/ops/registry',
       { version: 1, facilities: [{ id: 'quick', name: 'Hijack', kind: 'on_street', location: { lat: 52, lon: 11 } }] },
+      403,
+      'FORBIDDEN',
     ],
-    ['the city-wide dead letters', 'GET', '/v1/ops/rejects', undefined],
-    ['the city-wide audit log', 'GET', '/v1/ops/audit', undefined],
-  ])('refuses a facility-scoped key on %s (403)', async (_name, method, path, body) => {
+    ['the city-wide dead letters', 'GET', '/v1/ops/rejects', undefined, 403, 'FORBIDDEN'],
+    ['the city-wide audit log', 'GET', '/v1/ops/audit', undefined, 403, 'FORBIDDEN'],
+  ])('refuses a facility-scoped key on %s', async (_name, method, path, body, status, code) => {
     const res = method === 'GET' ? await f.get(path, f.keys.garage) : await f.send(method, path, body, f.keys.garage);
-    await expectError(res, 403, 'FORBIDDEN');
+    await expectError(res, status, code);
     const quick = await f.h.db.selectFrom('facilities').select('name').where('id', '=', 'quick').executeTakeFirstOrThrow();
     expect(quick.name).toBe('Quick street');
+    expect((await f.h.db.selectFrom('spots').select('closed').where('facility_id', '=', 'quick').execute()).some((s) => s.closed)).toBe(
+      false,
+    );
+  });
+
+  it.each([
+    ['a sensor', '/v1/ops/sensors/quick-1-s', '/v1/ops/sensors/nobody-1-s'],
+    ['a facility’s sensor list', '/v1/ops/sensors?facility=quick', '/v1/ops/sensors?facility=nowhere'],
+  ])('answers a facility-scoped key on %s of another facility as if there were none (404, nothing named)', async (_n, foreign, absent) => {
+    const a = await expectError(await f.get(foreign, f.keys.garage), 404, 'NOT_FOUND');
+    const b = await expectError(await f.get(absent, f.keys.garage), 404, 'NOT_FOUND');
+    expect(a.error.message).not.toMatch(/garage|forbidden|may not/i);
+    expect(a.error.message.replace(/"[^"]*"/, '"x"')).toBe(b.error.message.replace(/"[^"]*"/, '"x"'));
+  });
+
+  it('refuses, writing nothing, a scoped registry import that takes over another facility’s spot and sensor', async () => {
+    const created = await createOperatorKey(f.h.db, {
+      name: 'quick writer',
+      scopes: ['ops:read', 'registry:write'],
+      facilityIds: ['quick'],
+    });
+    if (!created.ok) throw new Error(created.message);
+    const petri = () =>
+      f.h.db.selectFrom('facility_state').select(['capacity', 'version']).where('facility_id', '=', 'petri').executeTakeFirstOrThrow();
+    const before = await petri();
+    const hijack = {
+      version: 1,
+      facilities: [
+        {
+          id: 'quick',
+          name: 'Quick street',
+          kind: 'on_street',
+          location: { lat: 52.13, lon: 11.63 },
+          spots: [{ id: 'quick-1' }, { id: 'quick-2' }, { id: 'petri-4' }],
+        },
+      ],
+      sensors: [{ id: 'a84041000181c0de', spotId: 'petri-4' }],
+    };
+    const body = await expectError(await f.send('PUT', '/v1/ops/registry', hijack, created.token), 403, 'FORBIDDEN');
+    expect(body.error.message).toContain('petri-4');
+    expect(body.error.message).not.toContain('petri"');
+    const spot = await f.h.db.selectFrom('spots').select('facility_id').where('id', '=', 'petri-4').executeTakeFirstOrThrow();
+    expect(spot.facility_id).toBe('petri');
+    expect(await petri()).toEqual(before);
+    await expectError(await f.get('/v1/ops/sensors/a84041000181c0de', created.token), 404, 'NOT_FOUND');
   });
 
   it('shows a facility-scoped key only its own facility’s sensors', async () => {

@@ -2,6 +2,7 @@ import { createSilentLogger } from '@freiplatz/config';
 import { createStateSweeper } from '@freiplatz/ingest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { z } from 'zod';
+import { buildSensorsRegistry } from '../../../../../test/sensors/registry.js';
 import {
   opsAuditSchema,
   opsClosureResultSchema,
@@ -128,10 +129,43 @@ describe('operator API: happy paths', () => {
     expect(await facilityState('quick')).toMatchObject({ closed: 1 });
     const open = await f.send('POST', '/v1/ops/facilities/quick/closures', { closed: false, reason: 'done' }, f.keys.admin);
     expect(await open.json()).toMatchObject({ changedSpots: ['quick-2'] });
-    const audit = await json('/v1/ops/audit?action=closure.close', f.keys.admin);
+    const audit = await json('/v1/ops/audit?action=facility.close', f.keys.admin);
     expect(audit.items).toEqual([
-      expect.objectContaining({ action: 'closure.close', facilityId: 'quick', detail: { reason: 'roadworks', spots: ['quick-2'] } }),
+      expect.objectContaining({ action: 'facility.close', facilityId: 'quick', detail: { reason: 'roadworks', spots: ['quick-2'] } }),
     ]);
+  });
+
+  it('moves a spot between facilities (city-wide key): both recounted, and the public API sees both and a rename', async () => {
+    const before = { quick: await facilityState('quick'), ulrich: await facilityState('ulrich') };
+    const publicView = async (id: string) => (await (await f.app.request(`/v1/facilities/${id}`)).json()) as Json;
+    expect((await publicView('ulrich')).name).toBe('Ulrichplatz');
+    const res = await f.send(
+      'PUT',
+      '/v1/ops/registry',
+      {
+        version: 1,
+        facilities: [
+          {
+            id: 'ulrich',
+            name: 'Ulrichplatz (Nord)',
+            kind: 'on_street',
+            location: { lat: 52.128, lon: 11.632 },
+            spots: [{ id: 'ulrich-17' }, { id: 'ulrich-18' }, { id: 'quick-2' }],
+          },
+        ],
+      },
+      f.keys.admin,
+    );
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ changedFacilities: 2 });
+    expect(await facilityState('quick')).toMatchObject({ capacity: before.quick.capacity - 1, version: before.quick.version + 1 });
+    expect(await facilityState('ulrich')).toMatchObject({ capacity: before.ulrich.capacity + 1 });
+    expect(await publicView('ulrich')).toMatchObject({ name: 'Ulrichplatz (Nord)' });
+    const quick = await publicView('quick');
+    expect(JSON.stringify(quick)).toContain(`"capacity":${before.quick.capacity - 1}`);
+    // And back, for the tests that follow.
+    await f.h.importRegistry(buildSensorsRegistry());
+    expect(await facilityState('quick')).toMatchObject({ capacity: before.quick.capacity });
   });
 
   it('imports a registry through PUT /registry and audits it', async () => {

@@ -1,9 +1,10 @@
-import { type Db, listRecentEvents, listSensorHealth, listSensorModels } from '@freiplatz/db';
+import { type Db, facilityExists, listRecentEvents, listSensorHealth, listSensorModels } from '@freiplatz/db';
 import { type HealthFlag, healthFlags, sensorIdSchema, slugSchema } from '@freiplatz/domain';
 import { Hono } from 'hono';
 import { ApiError } from '../../errors.js';
 import type { OpsEnv } from '../../middleware/auth/ops-env.js';
-import { assertFacilityAccess, requireScope } from '../../middleware/auth/scopes.js';
+import { requireScope } from '../../middleware/auth/scopes.js';
+import { canReachFacility } from '../../ops/operator.js';
 import { toSensorView } from './sensor-view.js';
 
 function parseHealth(raw: string | undefined): HealthFlag[] | null {
@@ -32,7 +33,9 @@ export function createOpsSensorsRoutes({ db, now }: { db: Db; now: () => Date })
     const facility = c.req.query('facility');
     if (facility !== undefined && !slugSchema.safeParse(facility).success)
       throw new ApiError('BAD_REQUEST', 'facility must be a facility id');
-    if (facility !== undefined) assertFacilityAccess(key, facility);
+    // Outside the key's facilities is answered as if there were no such facility.
+    if (facility !== undefined && !(canReachFacility(key, facility) && (await facilityExists(db, facility))))
+      throw new ApiError('NOT_FOUND', `no facility "${facility}"`);
     const at = now();
     const [records, models] = await Promise.all([
       listSensorHealth(db, at, { facilityIds: facility !== undefined ? [facility] : key.facilityIds }),
@@ -51,8 +54,8 @@ export function createOpsSensorsRoutes({ db, now }: { db: Db; now: () => Date })
     const limit = parseLimit(c.req.query('limit'), 50, 500);
     const at = now();
     const [record] = await listSensorHealth(db, at, { sensorId: id });
-    if (!record) throw new ApiError('NOT_FOUND', `no sensor "${id}"`);
-    assertFacilityAccess(c.get('apiKey'), record.facilityId);
+    // A sensor outside the key's facilities is answered as absent: a 403 would say where it is.
+    if (!record || !canReachFacility(c.get('apiKey'), record.facilityId)) throw new ApiError('NOT_FOUND', `no sensor "${id}"`);
     const [events, models] = await Promise.all([listRecentEvents(db, id, limit), listSensorModels(db)]);
     return c.json({
       ...toSensorView(record, models, at),

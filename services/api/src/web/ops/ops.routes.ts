@@ -1,46 +1,50 @@
-import {
-  type Db,
-  insertAuditEntries,
-  listFacilities,
-  listRejectGroups,
-  listSensorHealth,
-  listSensorModels,
-  setSpotsClosed,
-} from '@freiplatz/db';
+import { type Db, listFacilities, listRejectGroups, listSensorHealth, listSensorModels } from '@freiplatz/db';
 import { type HealthFlag, healthFlags } from '@freiplatz/domain';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { deleteCookie } from 'hono/cookie';
-import { createFailureLimiter } from '../../middleware/auth/failure-limiter.js';
+import type { AppEnv } from '../../app-env.js';
+import type { AuthenticateKey } from '../../middleware/auth/authenticate-key.js';
+import { closeFacility } from '../../ops/close-facility.js';
 import { toSensorView } from '../../routes/ops/sensor-view.js';
 import { type Language, pickLanguage } from '../i18n.js';
 import type { MapOptions } from '../pages/public-page.js';
 import { renderDashboard } from './dashboard-page.js';
 import { renderLoginPage } from './login-page.js';
-import { readSession, SESSION_COOKIE, signIn } from './ops-auth.js';
+import { isSameOrigin, loginFormToken, type OpsAuthDeps, readSession, signIn, signOut } from './ops-auth.js';
 import { opsText } from './ops-i18n.js';
-import { createSessionCodec, type SessionCodec } from './session.js';
+import { createOpsSessions } from './session.js';
 
 export interface OpsWebOptions {
   db: Db;
   now: () => Date;
   map: MapOptions;
-  /** Shared by all API replicas so sessions survive a switch of replica; random per process otherwise. */
+  /** The one key authentication, shared with the bearer API (rate limit, scrypt, audit). */
+  authenticateKey: AuthenticateKey;
+  /** The client of a request (the forwarded one behind trusted proxies). */
+  clientKey: (c: Context<AppEnv>) => string;
+  /** Signs the dashboard's form tokens; the same on all API replicas (random per process otherwise). */
   sessionSecret?: Buffer;
-  /** Set the Secure flag on the session cookie (behind TLS). */
+  /** Set the Secure flag on the dashboard's cookies (behind TLS). */
   secureCookies?: boolean;
 }
 
-const SLUG = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
+const REFUSED = { FORBIDDEN: 403, NOT_FOUND: 404, BAD_REQUEST: 400 } as const;
 
-/** The operators' dashboard under `/ops`: sign in with an API key, then an HttpOnly session cookie. */
+/** The operators' dashboard under `/ops`: sign in with an API key, then a server-side session behind an HttpOnly cookie. */
 export function createOpsWebRoutes(options: OpsWebOptions): Hono {
   const { db, now } = options;
-  const sessions: SessionCodec = createSessionCodec(options.sessionSecret);
-  const limiter = createFailureLimiter({ limit: 10, windowMs: 60_000 });
+  const deps: OpsAuthDeps = {
+    db,
+    sessions: createOpsSessions(db, options.sessionSecret),
+    authenticateKey: options.authenticateKey,
+    clientKey: options.clientKey,
+    secure: options.secureCookies ?? false,
+  };
   const app = new Hono();
   const lang = (c: Context): Language => pickLanguage(c.req.query('lang'), undefined, c.req.header('Accept-Language'));
   const small = bodyLimit({ maxSize: 4096, onError: (c) => c.text('request too large', 413) });
+  const loginPage = (c: Context, l: Language, status: 200 | 401 | 403 | 429, error?: string) =>
+    c.html(renderLoginPage(l, loginFormToken(c, deps), error), status);
   app.use('*', async (c, next) => {
     await next();
     c.header('Cache-Control', 'no-store');
@@ -49,8 +53,8 @@ export function createOpsWebRoutes(options: OpsWebOptions): Hono {
   app.get('/', async (c) => {
     const l = lang(c);
     const at = now();
-    const auth = await readSession(c, db, sessions, at);
-    if (!auth) return c.html(renderLoginPage(l));
+    const auth = await readSession(c, deps, at);
+    if (!auth) return loginPage(c, l, 200);
     const raw = c.req.query('health');
     const filter = (healthFlags as readonly string[]).includes(raw ?? '') ? (raw as HealthFlag) : null;
     const scope = auth.key.facilityIds;
@@ -64,7 +68,7 @@ export function createOpsWebRoutes(options: OpsWebOptions): Hono {
     return c.html(
       renderDashboard(l, {
         key: auth.key,
-        csrf: sessions.csrfToken(auth.session),
+        csrf: deps.sessions.csrfToken(auth.session),
         sensors: records.map((r) => toSensorView(r, models, at)),
         facilities: visible,
         closedFacilities: new Set(visible.filter((f) => f.state.status === 'closed').map((f) => f.id)),
@@ -79,56 +83,40 @@ export function createOpsWebRoutes(options: OpsWebOptions): Hono {
   app.post('/login', small, async (c) => {
     const l = lang(c);
     const form = await c.req.parseBody();
-    const key = typeof form.key === 'string' ? form.key : '';
-    const result = await signIn(c, { db, limiter, sessions, now: now(), secure: options.secureCookies ?? false }, key);
+    const result = await signIn(c, deps, { key: form.key, login: form.login }, now());
     if (result.ok) return c.redirect(`/ops?lang=${l}`, 303);
-    if (result.code === 'RATE_LIMITED') {
-      c.header('Retry-After', String(result.retryAfter ?? 60));
-      return c.html(renderLoginPage(l, opsText(l, 'rateLimited', { s: result.retryAfter ?? 60 })), 429);
+    switch (result.code) {
+      case 'CROSS_SITE':
+        return loginPage(c, l, 403, opsText(l, 'staleForm'));
+      case 'RATE_LIMITED':
+        c.header('Retry-After', String(result.retryAfter));
+        return loginPage(c, l, 429, opsText(l, 'rateLimited', { s: result.retryAfter }));
+      case 'NO_SCOPE':
+        return loginPage(c, l, 403, opsText(l, 'noScope'));
+      case 'INVALID':
+        return loginPage(c, l, 401, opsText(l, 'invalid'));
     }
-    return c.html(
-      renderLoginPage(l, opsText(l, result.code === 'NO_SCOPE' ? 'noScope' : 'invalid')),
-      result.code === 'NO_SCOPE' ? 403 : 401,
-    );
   });
 
-  const withCsrf = async (c: Context) => {
-    const auth = await readSession(c, db, sessions, now());
-    const form = await c.req.parseBody();
-    if (!auth || form.csrf !== sessions.csrfToken(auth.session)) return { auth: null, form };
-    return { auth, form };
-  };
-
   app.post('/logout', small, async (c) => {
-    await withCsrf(c);
-    deleteCookie(c, SESSION_COOKIE, { path: '/ops' });
+    const form = await c.req.parseBody();
+    if (!(await signOut(c, deps, form.csrf, now()))) return c.text('forbidden', 403);
     return c.redirect('/ops', 303);
   });
 
   app.post('/facilities/:id/closure', small, async (c) => {
     const l = lang(c);
-    const id = c.req.param('id');
-    const { auth, form } = await withCsrf(c);
-    if (!auth) return c.html(renderLoginPage(l, opsText(l, 'invalid')), 401);
-    const allowed = auth.key.scopes.includes('registry:write') && (auth.key.facilityIds === null || auth.key.facilityIds.includes(id));
-    if (!allowed || !SLUG.test(id)) return c.text('forbidden', 403);
-    const closed = form.closed === 'true';
     const at = now();
-    await setSpotsClosed(db, id, closed, null, at);
-    await insertAuditEntries(
+    const auth = await readSession(c, deps, at);
+    if (!auth) return loginPage(c, l, 401, opsText(l, 'invalid'));
+    const form = await c.req.parseBody();
+    if (!isSameOrigin(c) || !deps.sessions.checkCsrf(auth.session, form.csrf)) return c.text('forbidden', 403);
+    const result = await closeFacility(
       db,
-      [
-        {
-          action: closed ? 'facility.close' : 'facility.reopen',
-          keyId: auth.key.id,
-          method: 'POST',
-          path: c.req.path,
-          status: 303,
-          facilityId: id,
-        },
-      ],
-      at,
+      { key: auth.key, method: 'POST', path: c.req.path, okStatus: 303, now: at },
+      { facilityId: c.req.param('id'), closed: form.closed === 'true', spots: null },
     );
+    if (!result.ok) return c.text(result.message, REFUSED[result.code]);
     return c.redirect(`/ops?lang=${l}`, 303);
   });
   return app;

@@ -1,33 +1,57 @@
-import { describe, expect, it } from 'vitest';
-import { createSessionCodec } from './session.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, type Harness } from '../../../../../test/harness.js';
+import { createOperatorKey } from '../../cli/operator-keys.js';
+import { createOpsSessions } from './session.js';
 
 const now = new Date('2026-11-27T10:00:00Z');
 
-describe('operator session cookies', () => {
-  const codec = createSessionCodec(Buffer.alloc(32, 7), 60_000);
+describe('operator sessions (server-side)', () => {
+  let h: Harness;
+  let keyId = '';
+  beforeAll(async () => {
+    h = await createHarness();
+    const created = await createOperatorKey(h.db, { name: 'session test', scopes: ['ops:read'], facilityIds: [] });
+    if (!created.ok) throw new Error(created.message);
+    keyId = created.id;
+  });
+  afterAll(async () => h?.close());
 
-  it('round-trips a key id until it expires', () => {
-    const value = codec.issue('abc123', now);
-    expect(codec.read(value, now)).toBe('abc123');
-    expect(codec.read(value, new Date(now.getTime() + 59_000))).toBe('abc123');
-    expect(codec.read(value, new Date(now.getTime() + 61_000))).toBeNull();
+  it('finds the key of a session until it expires', async () => {
+    const sessions = createOpsSessions(h.db, Buffer.alloc(32, 7), 60_000);
+    const token = await sessions.start(keyId, now);
+    expect((await sessions.find(token, new Date(now.getTime() + 59_000)))?.id).toBe(keyId);
+    expect(await sessions.find(token, new Date(now.getTime() + 61_000))).toBeUndefined();
+  });
+
+  it('ends a session for every holder of the same database, at once', async () => {
+    const a = createOpsSessions(h.db, Buffer.alloc(32, 7));
+    const b = createOpsSessions(h.db, Buffer.alloc(32, 7));
+    const token = await a.start(keyId, now);
+    expect((await b.find(token, now))?.id).toBe(keyId);
+    expect(await a.end(token, now)).toBe(true);
+    expect(await b.find(token, now)).toBeUndefined();
+    expect(await a.end(token, now)).toBe(false);
   });
 
   it.each([
-    ['a tampered key id', (v: string) => v.replace('abc123', 'abc124')],
-    ['a stretched expiry', (v: string) => v.replace(/\.(\d+)\./, (_m, n: string) => `.${Number(n) + 1}.`)],
-    ['a changed signature', (v: string) => v.slice(0, -1) + (v.endsWith('A') ? 'B' : 'A')],
-    ['another secret', () => createSessionCodec(Buffer.alloc(32, 8), 60_000).issue('abc123', now)],
-    ['garbage', () => 'not-a-session'],
-    ['nothing', () => ''],
-  ])('refuses %s', (_name, mutate) => {
-    expect(codec.read(mutate(codec.issue('abc123', now)), now)).toBeNull();
+    ['garbage', 'not-a-session'],
+    ['nothing', ''],
+    ['a well-formed unknown token', 'A'.repeat(43)],
+  ])('finds nothing for %s', async (_name, token) => {
+    expect(await createOpsSessions(h.db).find(token, now)).toBeUndefined();
   });
 
-  it('binds form tokens to the session', () => {
-    const a = codec.issue('abc123', now);
-    const b = codec.issue('abc123', new Date(now.getTime() + 1));
-    expect(codec.csrfToken(a)).toBe(codec.csrfToken(a));
-    expect(codec.csrfToken(a)).not.toBe(codec.csrfToken(b));
+  it('binds form tokens to their session and sign-in tokens to their nonce and secret', async () => {
+    const sessions = createOpsSessions(h.db, Buffer.alloc(32, 7));
+    const other = createOpsSessions(h.db, Buffer.alloc(32, 8));
+    const [s1, s2] = [await sessions.start(keyId, now), await sessions.start(keyId, now)];
+    expect(sessions.checkCsrf(s1, sessions.csrfToken(s1))).toBe(true);
+    expect(sessions.checkCsrf(s1, sessions.csrfToken(s2))).toBe(false);
+    expect(sessions.checkCsrf(s1, undefined)).toBe(false);
+    const { nonce, formToken } = sessions.newLogin();
+    expect(sessions.checkLogin(nonce, formToken)).toBe(true);
+    expect(other.checkLogin(nonce, formToken)).toBe(false);
+    expect(sessions.checkLogin(sessions.newLogin().nonce, formToken)).toBe(false);
+    expect(sessions.checkLogin(undefined, formToken)).toBe(false);
   });
 });

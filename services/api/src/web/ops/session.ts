@@ -1,35 +1,62 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { type ApiKeyRecord, type Db, findOpsSessionKey, insertOpsSession, revokeOpsSession } from '@freiplatz/db';
 
-export interface SessionCodec {
-  /** A cookie value naming the key, valid for `ttlMs`. */
-  issue(keyId: string, now: Date): string;
-  /** The key id of a valid, unexpired cookie value, else null. */
-  read(value: string | undefined, now: Date): string | null;
-  /** A form token bound to the session (double-submit protection for dashboard writes). */
-  csrfToken(sessionValue: string): string;
+export interface OpsSessions {
+  /** Starts a server-side session for the key; returns the cookie value (a random token, stored only hashed). */
+  start(keyId: string, now: Date): Promise<string>;
+  /** The key of a live session (not expired, not ended; the key's own revocation is the caller's check). */
+  find(token: string | undefined, now: Date): Promise<ApiKeyRecord | undefined>;
+  /** Ends the session at once, on every replica. */
+  end(token: string, now: Date): Promise<boolean>;
+  /** The form token bound to a session (dashboard writes and sign-out carry it). */
+  csrfToken(token: string): string;
+  /** True when a submitted form token is the session's (constant time). */
+  checkCsrf(token: string, formToken: unknown): boolean;
+  /** A new random value for the sign-in cookie, and the form token that goes with it. */
+  newLogin(): { nonce: string; formToken: string };
+  /** The sign-in form token for a nonce. */
+  loginToken(nonce: string): string;
+  /** True when the form token belongs to the nonce of the sign-in cookie. */
+  checkLogin(nonce: string | undefined, formToken: unknown): boolean;
 }
 
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+const equal = (a: string, b: string) => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
 /**
- * Signed operator sessions: `<keyId>.<expiresMs>.<hmac>`. The cookie holds no secret of the key;
- * the key itself is checked again (revocation) on every request. Replicas share `secret`.
+ * Operator sessions kept in the database (`ops_sessions`), so signing out ends them on every
+ * replica. Form tokens are HMACs under `secret`, which all replicas share (OPS_SESSION_SECRET).
  */
-export function createSessionCodec(secret: Buffer = randomBytes(32), ttlMs = 8 * 3_600_000): SessionCodec {
+export function createOpsSessions(db: Db, secret: Buffer = randomBytes(32), ttlMs = 8 * 3_600_000): OpsSessions {
   const sign = (payload: string) => createHmac('sha256', secret).update(payload).digest('base64url');
+  const hash = (token: string) => createHash('sha256').update(token).digest('base64url');
+  const loginToken = (nonce: string) => sign(`login:${nonce}`);
   return {
-    issue(keyId, now) {
-      const payload = `${keyId}.${now.getTime() + ttlMs}`;
-      return `${payload}.${sign(payload)}`;
+    async start(keyId, now) {
+      const token = randomBytes(32).toString('base64url');
+      await insertOpsSession(db, { tokenHash: hash(token), keyId, expiresAt: new Date(now.getTime() + ttlMs) }, now);
+      return token;
     },
-    read(value, now) {
-      const m = value ? /^([a-z0-9]{1,32})\.(\d{1,16})\.([A-Za-z0-9_-]{43})$/.exec(value) : null;
-      if (!m?.[1] || !m[2] || !m[3]) return null;
-      const expected = Buffer.from(sign(`${m[1]}.${m[2]}`));
-      const actual = Buffer.from(m[3]);
-      if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return null;
-      return Number(m[2]) > now.getTime() ? m[1] : null;
+    async find(token, now) {
+      return token && TOKEN.test(token) ? findOpsSessionKey(db, hash(token), now) : undefined;
     },
-    csrfToken(sessionValue) {
-      return sign(`csrf:${sessionValue}`);
+    end: (token, now) => (TOKEN.test(token) ? revokeOpsSession(db, hash(token), now) : Promise.resolve(false)),
+    csrfToken: (token) => sign(`csrf:${token}`),
+    checkCsrf: (token, formToken) => typeof formToken === 'string' && equal(sign(`csrf:${token}`), formToken),
+    newLogin() {
+      const nonce = randomBytes(24).toString('base64url');
+      return { nonce, formToken: loginToken(nonce) };
     },
+    loginToken,
+    checkLogin: (nonce, formToken) =>
+      typeof nonce === 'string' &&
+      typeof formToken === 'string' &&
+      /^[A-Za-z0-9_-]{32}$/.test(nonce) &&
+      equal(loginToken(nonce), formToken),
   };
 }
