@@ -38,4 +38,29 @@ describe('state sweeper', () => {
     await listener.close();
     expect((await sql<{ n: number }>`SELECT count(*)::int AS n FROM occupancy_events`.execute(h.db)).rows[0]?.n).toBe(2);
   });
+
+  it('closes and opens a facility at its opening hours without a sensor event', async () => {
+    // 2026-12-12 is a Saturday (after the other test's clock, so only this facility changes): open until 22:00 Berlin (21:00 UTC), closed all Sunday, open Monday 07:00 (06:00 UTC).
+    await h.importRegistry(buildRegistry({ id: 'allee', spots: 2, heartbeatIntervalSeconds: 7 * 86_400, openingHours: 'Mo-Sa 07:00-22:00' }));
+    const saturday = new Date('2026-12-12T20:00:00Z');
+    await h.db
+      .insertInto('sensor_state')
+      .values(['allee-1-s', 'allee-2-s'].map((id) => ({ sensor_id: id, ts: saturday, seq: 1, occupied: false, first_seen_at: saturday, last_seen_at: saturday, event_count: 1 })))
+      .execute();
+    const state = () => h.db.selectFrom('facility_state').selectAll().where('facility_id', '=', 'allee').executeTakeFirstOrThrow();
+    let clock = saturday;
+    const sweeper = createStateSweeper({ db: h.db, intervalMs: 3_600_000, logger: createSilentLogger(), now: () => clock });
+    await sweeper.sweep({ full: true });
+    expect(await state()).toMatchObject({ status: 'open', free: 2, open_now: true, hours_change_at: new Date('2026-12-12T21:00:00Z') });
+
+    clock = new Date('2026-12-13T00:00:00Z'); // Sunday 01:00 in Berlin
+    expect(await sweeper.sweep()).toBe(1);
+    expect(await state()).toMatchObject({ status: 'closed', free: 2, open_now: false, hours_change_at: new Date('2026-12-14T06:00:00Z') });
+    expect(await sweeper.sweep()).toBe(0);
+
+    clock = new Date('2026-12-14T06:00:01Z'); // Monday 07:00:01 in Berlin
+    expect(await sweeper.sweep()).toBe(1);
+    expect(await state()).toMatchObject({ status: 'open', open_now: true, hours_change_at: new Date('2026-12-14T21:00:00Z') });
+    await sweeper.stop();
+  });
 });

@@ -9,7 +9,9 @@ export interface StateSweeper {
 
 /**
  * Periodically re-evaluates facility state against the clock, so a sensor that falls silent turns
- * its spot unknown (and bumps the facility's version for signage) even though no event arrives.
+ * its spot unknown, and a facility closes and opens at its opening hours (facility_state.hours_change_at,
+ * the next change, written with each count), bumping the facility's version for signage even
+ * though no event arrives. Hours take effect within one sweep interval.
  * A periodic sweep recounts only the facilities that need it; a full sweep recounts all.
  */
 export function createStateSweeper(options: { db: Db; intervalMs: number; logger: Logger; now?: () => Date }): StateSweeper {
