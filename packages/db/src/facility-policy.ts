@@ -1,4 +1,10 @@
-import { evaluateOpeningHours, type FacilityAvailability, type StatusPolicy, summarizeFacility, type CategoryCounts } from '@freiplatz/domain';
+import {
+  type CategoryCounts,
+  evaluateOpeningHours,
+  type FacilityAvailability,
+  type StatusPolicy,
+  summarizeFacility,
+} from '@freiplatz/domain';
 import { sql } from 'kysely';
 
 /** What a facility's status depends on besides its counts, as the registry set it (migration 0016). */
@@ -35,6 +41,10 @@ export function decideAvailability(
   now: Date,
 ): FacilityAvailability & { openNow: boolean | null; hoursChangeAt: Date | null } {
   const hours = evaluateOpeningHours(policy.openingHours, now, policy.timeZone);
-  const rule: StatusPolicy = { almostFullThreshold: policy.almostFullThreshold, minKnownShare: policy.minKnownShare, openNow: hours.openNow };
+  const rule: StatusPolicy = {
+    almostFullThreshold: policy.almostFullThreshold,
+    minKnownShare: policy.minKnownShare,
+    openNow: hours.openNow,
+  };
   return { ...summarizeFacility(categories, rule), openNow: hours.openNow, hoursChangeAt: hours.nextChange };
 }

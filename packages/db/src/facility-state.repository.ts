@@ -1,4 +1,11 @@
-import { type CategoryAvailability, type CategoryCounts, type Counts, DEFAULT_STALE_FACTOR, type FacilityStatus, type SpotCategory } from '@freiplatz/domain';
+import {
+  type CategoryAvailability,
+  type CategoryCounts,
+  type Counts,
+  DEFAULT_STALE_FACTOR,
+  type FacilityStatus,
+  type SpotCategory,
+} from '@freiplatz/domain';
 import { type Kysely, sql } from 'kysely';
 import { countCountedFacilities } from './counter-state.repository.js';
 import type { Database } from './database.js';
@@ -330,7 +337,11 @@ export async function notifyFacilityChanges(trx: Kysely<Database>, changed: read
   let bytes = 2;
   for (const c of changed) {
     const entry: FacilityStatePayloadEntry = c.state
-      ? [c.facilityId, c.version, { ...c.state, updatedAt: c.state.updatedAt.getTime(), hoursChangeAt: c.state.hoursChangeAt?.getTime() ?? null }]
+      ? [
+          c.facilityId,
+          c.version,
+          { ...c.state, updatedAt: c.state.updatedAt.getTime(), hoursChangeAt: c.state.hoursChangeAt?.getTime() ?? null },
+        ]
       : [c.facilityId, c.version];
     const part = JSON.stringify(entry);
     const size = Buffer.byteLength(part) + 1;

@@ -74,7 +74,7 @@ describe('summarizeFacility', () => {
     });
   });
 
-  it('gives each category the status of its own counts, not the facility\'s', () => {
+  it("gives each category the status of its own counts, not the facility's", () => {
     const categories = countSpots([
       ...Array.from({ length: 8 }, () => ({ category: 'standard' as const, status: 'free' as const })),
       { category: 'disabled', status: 'occupied' },

@@ -97,7 +97,13 @@ export function summarizeFacility(categories: readonly CategoryCounts[], policy:
   const total = emptyCounts();
   const byCategory: Partial<Record<SpotCategory, CategoryAvailability>> = {};
   for (const { category, ...counted } of categories) {
-    const c: Counts = { capacity: counted.capacity, free: counted.free, occupied: counted.occupied, unknown: counted.unknown, closed: counted.closed };
+    const c: Counts = {
+      capacity: counted.capacity,
+      free: counted.free,
+      occupied: counted.occupied,
+      unknown: counted.unknown,
+      closed: counted.closed,
+    };
     total.capacity += c.capacity;
     total.free += c.free;
     total.occupied += c.occupied;

@@ -6,11 +6,25 @@ const ALLEE = 'Mo-Sa 07:00-22:00';
 describe('evaluateOpeningHours', () => {
   it.each<[string, string | null, string, string, boolean | null, string | null]>([
     // 2026-12-06 is a Sunday; Berlin is UTC+1 in winter.
-    ['Sunday 01:00 in Berlin: closed until Monday 07:00', ALLEE, '2026-12-06T00:00:00Z', 'Europe/Berlin', false, '2026-12-07T06:00:00.000Z'],
+    [
+      'Sunday 01:00 in Berlin: closed until Monday 07:00',
+      ALLEE,
+      '2026-12-06T00:00:00Z',
+      'Europe/Berlin',
+      false,
+      '2026-12-07T06:00:00.000Z',
+    ],
     ['Monday 07:00 in Berlin: open until 22:00', ALLEE, '2026-12-07T06:00:00Z', 'Europe/Berlin', true, '2026-12-07T21:00:00.000Z'],
     ['Monday 22:00 in Berlin: closed', ALLEE, '2026-12-07T21:00:00Z', 'Europe/Berlin', false, '2026-12-08T06:00:00.000Z'],
     ['summer time: Monday 07:00 in Berlin is 05:00 UTC', ALLEE, '2026-07-06T05:00:00Z', 'Europe/Berlin', true, '2026-07-06T20:00:00.000Z'],
-    ['another time zone: 06:30 UTC is 07:30 in Lisbon in July', ALLEE, '2026-07-06T06:30:00Z', 'Europe/Lisbon', true, '2026-07-06T21:00:00.000Z'],
+    [
+      'another time zone: 06:30 UTC is 07:30 in Lisbon in July',
+      ALLEE,
+      '2026-07-06T06:30:00Z',
+      'Europe/Lisbon',
+      true,
+      '2026-07-06T21:00:00.000Z',
+    ],
     ['open all the time', '24/7', '2026-12-06T00:00:00Z', 'Europe/Berlin', true, null],
     ['no hours at all', null, '2026-12-06T00:00:00Z', 'Europe/Berlin', null, null],
     ['unreadable hours are no hours', 'whenever', '2026-12-06T00:00:00Z', 'Europe/Berlin', null, null],

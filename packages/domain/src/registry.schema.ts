@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { builtinSensorModels, sensorModelIdSchema, sensorModelSchema } from './sensor-model.js';
 import { DEFAULT_MIN_KNOWN_SHARE } from './availability.js';
 import { checkOpeningHours, DEFAULT_TIME_ZONE, isTimeZone } from './opening-hours.js';
+import { builtinSensorModels, sensorModelIdSchema, sensorModelSchema } from './sensor-model.js';
 
 /** Sensor ids as they appear in MQTT topics. */
 export const sensorIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1–64 characters of A–Z, a–z, 0–9, _ . -');

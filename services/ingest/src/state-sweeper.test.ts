@@ -41,11 +41,23 @@ describe('state sweeper', () => {
 
   it('closes and opens a facility at its opening hours without a sensor event', async () => {
     // 2026-12-12 is a Saturday (after the other test's clock, so only this facility changes): open until 22:00 Berlin (21:00 UTC), closed all Sunday, open Monday 07:00 (06:00 UTC).
-    await h.importRegistry(buildRegistry({ id: 'allee', spots: 2, heartbeatIntervalSeconds: 7 * 86_400, openingHours: 'Mo-Sa 07:00-22:00' }));
+    await h.importRegistry(
+      buildRegistry({ id: 'allee', spots: 2, heartbeatIntervalSeconds: 7 * 86_400, openingHours: 'Mo-Sa 07:00-22:00' }),
+    );
     const saturday = new Date('2026-12-12T20:00:00Z');
     await h.db
       .insertInto('sensor_state')
-      .values(['allee-1-s', 'allee-2-s'].map((id) => ({ sensor_id: id, ts: saturday, seq: 1, occupied: false, first_seen_at: saturday, last_seen_at: saturday, event_count: 1 })))
+      .values(
+        ['allee-1-s', 'allee-2-s'].map((id) => ({
+          sensor_id: id,
+          ts: saturday,
+          seq: 1,
+          occupied: false,
+          first_seen_at: saturday,
+          last_seen_at: saturday,
+          event_count: 1,
+        })),
+      )
       .execute();
     const state = () => h.db.selectFrom('facility_state').selectAll().where('facility_id', '=', 'allee').executeTakeFirstOrThrow();
     let clock = saturday;
