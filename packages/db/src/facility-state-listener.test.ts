@@ -26,7 +26,11 @@ describe('parseFacilityStatePayload', () => {
     );
     expect(changes).toEqual([
       { facilityId: 'a', version: 3 },
-      { facilityId: 'b', version: 7, state: { ...state, updatedAt: new Date(state.updatedAt), hoursChangeAt: new Date(state.hoursChangeAt) } },
+      {
+        facilityId: 'b',
+        version: 7,
+        state: { ...state, updatedAt: new Date(state.updatedAt), hoursChangeAt: new Date(state.hoursChangeAt) },
+      },
     ]);
   });
 

@@ -49,11 +49,9 @@ const categoryCounts = z.object({ name: z.enum(spotCategories), ...counts, statu
 export const facilitySummarySchema = z
   .object({
     distance: z.int().optional().meta({ description: 'Metres from `near` (only with `near`).' }),
-    category: categoryCounts
-      .optional()
-      .meta({
-        description: 'Counts and status of the requested `category` (only with `category`; `availability` is then that category’s too).',
-      }),
+    category: categoryCounts.optional().meta({
+      description: 'Counts and status of the requested `category` (only with `category`; `availability` is then that category’s too).',
+    }),
     id: z.string(),
     name: z.string(),
     kind: z.enum(facilityKinds),
