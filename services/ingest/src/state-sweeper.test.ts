@@ -75,4 +75,27 @@ describe('state sweeper', () => {
     expect(await state()).toMatchObject({ status: 'open', open_now: true, hours_change_at: new Date('2026-12-14T21:00:00Z') });
     await sweeper.stop();
   });
+
+  it('applies the raw-event retention once a day: old partitions dropped whole, the coming days created', async () => {
+    const partitions = async () =>
+      (
+        await sql<{ name: string }>`SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+          WHERE i.inhparent = 'occupancy_events'::regclass`.execute(h.db)
+      ).rows.map((r) => r.name);
+    expect(await partitions()).toContain('occupancy_events_before');
+    const clock = new Date('2027-03-01T12:00:00Z');
+    const sweeper = createStateSweeper({
+      db: h.db,
+      intervalMs: 3_600_000,
+      logger: createSilentLogger(),
+      now: () => clock,
+      eventsRetentionDays: 30,
+    });
+    await sweeper.sweep();
+    await sweeper.stop();
+    const names = await partitions();
+    expect(names).not.toContain('occupancy_events_before');
+    expect(names).toContain('occupancy_events_p20270308');
+    expect(names.filter((n) => n < 'occupancy_events_p20270130' && n.startsWith('occupancy_events_p'))).toEqual([]);
+  });
 });
