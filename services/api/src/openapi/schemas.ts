@@ -104,10 +104,10 @@ export const facilityDetailSchema = z
         .min(0)
         .max(1)
         .meta({ description: 'Share of usable spots that must be known for a status other than `unknown`.' }),
-      byCategory: z.record(z.enum(spotCategories), z.object({ ...counts, status })),
+      byCategory: z.partialRecord(z.enum(spotCategories), z.object({ ...counts, status })),
     }),
     amenities: z
-      .record(z.enum(spotCategories), z.record(z.string(), z.int()))
+      .partialRecord(z.enum(spotCategories), z.record(z.string(), z.int()))
       .meta({ description: 'Per category, how many spots offer each amenity (camper pitches: power, water, …).' }),
   })
   .meta({ id: 'FacilityDetail' });

@@ -3,6 +3,7 @@ import { refreshFacilityState } from '@freiplatz/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRegistry, createHarness, type Harness } from '../../../../test/harness.js';
 import { createApp } from '../app.js';
+import { facilityDetailSchema, facilityPageSchema, signageSchema } from '../openapi/schemas.js';
 
 // Issue #15: what drivers, signs and operators see must be true.
 // The clock is pinned: 2026-12-13 is a Sunday; 00:00 UTC is 01:00 in Berlin.
@@ -170,6 +171,17 @@ describe('what the API says is true (issue #15)', () => {
       expect(sign).toMatchObject(closing);
       for (const c of [listed?.availability as Counts, detail, detail.byCategory.standard as Counts, sign])
         expect(sumUp(c)).toBe(c.capacity);
+    });
+
+    it('as documented: the real answers hold to the OpenAPI schemas, closed and statuses included', async () => {
+      facilityPageSchema.parse(await getJson('/v1/facilities'));
+      facilityPageSchema.parse(await getJson('/v1/facilities?category=disabled'));
+      facilityDetailSchema.parse(await getJson('/v1/facilities/allee'));
+      facilityDetailSchema.parse(await getJson('/v1/facilities/closing'));
+      signageSchema.parse(await getJson('/v1/facilities/mall/availability?category=disabled'));
+      // And the schema asks for what the answers must carry.
+      const withoutClosed = { id: 'x', capacity: 1, free: 1, occupied: 0, unknown: 0, status: 'open', updatedAt: new Date().toISOString() };
+      expect(() => signageSchema.parse(withoutClosed)).toThrow();
     });
   });
 });
