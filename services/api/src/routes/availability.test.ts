@@ -108,6 +108,23 @@ describe('GET /v1/facilities/{id}/availability', () => {
     expect(json.headers.get('Content-Type')).toMatch(/^application\/json/);
   });
 
+  it('answers a category view from the in-memory state with that category alone', async () => {
+    await h.importRegistry(buildRegistry({ id: 'duo', spots: ['standard', 'standard', 'disabled'] }));
+    await h.publish('parking/v1/bays/duo-1-s', { occupied: false, ts: Date.now(), seq: 1 });
+    await h.publish('parking/v1/bays/duo-2-s', { occupied: false, ts: Date.now(), seq: 1 });
+    await h.publish('parking/v1/bays/duo-3-s', { occupied: true, ts: Date.now(), seq: 1 });
+    await expect.poll(async () => (await app.request('/v1/facilities/duo/availability?format=text')).text()).toBe('2');
+    expect(await (await app.request('/v1/facilities/duo/availability?category=disabled')).json()).toMatchObject({
+      id: 'duo',
+      category: 'disabled',
+      capacity: 1,
+      free: 0,
+      occupied: 1,
+      status: 'full',
+    });
+    expect(await (await app.request('/v1/facilities/duo/availability?format=text&category=disabled')).text()).toBe('0');
+  });
+
   it('rejects an unknown format with 400 in the error shape', async () => {
     const res = await app.request(`${path}?format=xml`);
     expect(res.status).toBe(400);
