@@ -35,6 +35,21 @@ describe('evaluateOpeningHours', () => {
   });
 });
 
+describe('evaluateOpeningHours over time', () => {
+  it('gives the same answers walking forward and back through a week as evaluated afresh', () => {
+    // Earlier answers are reused only within their span: a walk in any order must agree.
+    const start = Date.parse('2026-12-05T00:00:00Z');
+    const times = Array.from({ length: 7 * 24 }, (_, i) => start + i * 3_600_000);
+    const walk = (order: number[]) => order.map((t) => evaluateOpeningHours(ALLEE, new Date(t)).openNow);
+    const forward = walk(times);
+    expect(walk([...times].reverse()).reverse()).toEqual(forward);
+    // Sunday 2026-12-06 closed all day; Monday 07:00 Berlin (06:00 UTC) open.
+    expect(forward.slice(24, 48).every((open) => open === false)).toBe(true);
+    expect(forward[48 + 6]).toBe(true);
+    expect(forward[48 + 5]).toBe(false);
+  });
+});
+
 describe('describeOpeningHours', () => {
   it.each<[string, 'de' | 'en', string]>([
     [ALLEE, 'de', 'Montag-Samstag 07:00-22:00'],

@@ -95,9 +95,17 @@ function fromWallClock(wall: Date, timeZone: string): Date {
   return new Date(t);
 }
 
+// The answer holds from the moment evaluated until its next change: ingest evaluates a facility on
+// every commit, so the last answer per value and zone is kept and reused within that span.
+const answers = new Map<string, { from: number; until: number; state: OpeningHoursState }>();
+
 /** Evaluates OSM opening hours at `now` in `timeZone`; without hours (or unreadable ones) nothing is known. */
 export function evaluateOpeningHours(osm: string | null, now: Date, timeZone: string = DEFAULT_TIME_ZONE): OpeningHoursState {
   if (osm === null || osm.trim() === '') return ALWAYS;
+  const key = `${timeZone}\u0000${osm}`;
+  const t = now.getTime();
+  const known = answers.get(key);
+  if (known !== undefined && t >= known.from && t < known.until) return known.state;
   let oh: OpeningHours;
   try {
     oh = parse(osm);
@@ -106,10 +114,13 @@ export function evaluateOpeningHours(osm: string | null, now: Date, timeZone: st
   }
   const wall = toWallClock(now, timeZone);
   const next = oh.getNextChange(wall);
-  return {
+  const state: OpeningHoursState = {
     openNow: oh.getUnknown(wall) ? null : oh.getState(wall),
     nextChange: next === undefined ? null : fromWallClock(next, timeZone),
   };
+  if (answers.size >= MAX_PARSED) answers.clear();
+  answers.set(key, { from: t, until: state.nextChange?.getTime() ?? Number.POSITIVE_INFINITY, state });
+  return state;
 }
 
 const ALWAYS_WORDS = { de: 'rund um die Uhr geöffnet', en: 'open 24/7' } as const;
