@@ -1,8 +1,16 @@
-import * as ohModule from 'opening_hours';
+import { createRequire } from 'node:module';
+import type * as ohModule from 'opening_hours';
 
-// The package's types name a class `opening_hours`; its ES module exports that class as default.
 type OpeningHours = ohModule.opening_hours;
-const OpeningHours = (ohModule as unknown as { default: typeof ohModule.opening_hours }).default;
+type OpeningHoursClass = typeof ohModule.opening_hours;
+
+// Loaded on first use (~30 MiB and ~120 ms): every process imports this package, few read hours.
+// Its CommonJS build exports the class itself.
+let OpeningHoursCtor: OpeningHoursClass | undefined;
+function openingHoursClass(): OpeningHoursClass {
+  OpeningHoursCtor ??= createRequire(import.meta.url)('opening_hours') as OpeningHoursClass;
+  return OpeningHoursCtor;
+}
 
 /** The time zone a facility's opening hours are read in unless the registry names another. */
 export const DEFAULT_TIME_ZONE = 'Europe/Berlin';
@@ -25,7 +33,7 @@ const MAX_PARSED = 1000;
 function parse(osm: string): OpeningHours {
   let oh = parsed.get(osm);
   if (oh === undefined) {
-    oh = new OpeningHours(osm, null, { mode: 0, tag_key: 'opening_hours', map_value: false, warnings_severity: 4, locale: 'en' });
+    oh = new (openingHoursClass())(osm, null, { mode: 0, tag_key: 'opening_hours', map_value: false, warnings_severity: 4, locale: 'en' });
     if (parsed.size >= MAX_PARSED) parsed.clear();
     parsed.set(osm, oh);
   }
