@@ -78,4 +78,6 @@ if (prodViolations.length > 0) {
   for (const [license, pkgs] of prodViolations) console.error(`  ${license}: ${pkgs.map(name).join(' ')}`);
   process.exit(1);
 }
-console.log(`production dependencies: ${Object.values(prod).reduce((n, p) => n + p.length, 0)} packages, all permissive or accepted by name above`);
+console.log(
+  `production dependencies: ${Object.values(prod).reduce((n, p) => n + p.length, 0)} packages, all permissive or accepted by name above`,
+);
