@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createApp } from '@freiplatz/api';
 import { createSilentLogger } from '@freiplatz/config';
-import { createDb, type Db, provisionRoles, ROLE_GRANTS, SERVICE_ROLES } from '@freiplatz/db';
+import { createDb, type Db, maintainEventPartitions, provisionRoles, ROLE_GRANTS, SERVICE_ROLES } from '@freiplatz/db';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -67,7 +67,8 @@ describe('database roles of the services (least privilege)', () => {
 
   it('names every table and view of the migrated schema for each role, so a new table needs a decision', async () => {
     const { rows } = await sql<{ relname: string }>`SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm') ORDER BY 1`.execute(h.db);
+        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm') AND NOT c.relispartition ORDER BY 1`.execute(h.db);
+    // Partitions (occupancy_events by day) are reached through their parent's grants.
     const named = new Set([...Object.keys(ROLE_GRANTS.api), ...Object.keys(ROLE_GRANTS.ingest)]);
     expect(rows.map((r) => r.relname).filter((name) => !named.has(name))).toEqual([]);
   });
@@ -148,6 +149,16 @@ describe('database roles of the services (least privilege)', () => {
     ];
     const results = await Promise.all(refused.map(async (s) => [s, await attempt(ingestUrl, s)]));
     expect(results).toEqual(refused.map((s) => [s, INSUFFICIENT_PRIVILEGE]));
+  });
+
+  it('lets the ingest role keep raw events for their retention (owner-rights partitions), and nobody else', async () => {
+    const now = new Date();
+    await expect(maintainEventPartitions(pool(ingestUrl), 180, now, 10)).resolves.toEqual([]);
+    const { rows } = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM pg_inherits WHERE inhparent = 'occupancy_events'::regclass`.execute(h.db);
+    expect(rows[0]?.n).toBeGreaterThan(8);
+    expect(await attempt(apiUrl, "SELECT freiplatz_maintain_event_partitions(INTERVAL '0 days', now())")).toBe(INSUFFICIENT_PRIVILEGE);
+    expect(await attempt(ingestUrl, 'CREATE TABLE occupancy_events_p29990101 (LIKE occupancy_events)')).toBe(INSUFFICIENT_PRIVILEGE);
   });
 
   it('has the production API refuse to start on a schema it would have to migrate, and start as its role on a migrated one', async () => {

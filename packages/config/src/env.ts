@@ -42,6 +42,8 @@ export const ingestEnvSchema = baseEnvSchema.extend({
   INGEST_MAX_UNACKED: z.coerce.number().int().min(1).max(65_535).default(10_000),
   /** Parts a large batch is split into by sensor and committed at once (they share no sensor rows, so they overlap). */
   INGEST_COMMIT_CONCURRENCY: z.coerce.number().int().min(1).max(8).default(2),
+  /** Days raw occupancy events are kept (daily partitions dropped whole; a TimescaleDB retention policy); history aggregates stay. */
+  EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(180),
   INGEST_METRICS_PORT: port.optional(),
   /** Interface of the metrics endpoint; loopback by default, `0.0.0.0` in a container for Prometheus. */
   INGEST_METRICS_HOST: z.string().default('127.0.0.1'),

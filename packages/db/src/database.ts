@@ -13,6 +13,8 @@ export interface FacilitiesTable {
   address: string | null;
   opening_hours: string | null;
   almost_full_threshold: number;
+  time_zone: Generated<string>;
+  min_known_share: Generated<number>;
   tags: string[];
   capacity: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: DefaultedTimestamp;
@@ -90,6 +92,8 @@ export interface FacilityStateTable {
   updated_at: Timestamp;
   vehicles: ColumnType<number | null, number | null | undefined, number | null>;
   vehicle_clamps: Generated<number>;
+  open_now: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
+  hours_change_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface SensorModelsTable {

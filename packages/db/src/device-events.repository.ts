@@ -123,7 +123,9 @@ async function applyCounterRows(trx: Kysely<Database>, sensorId: string, list: C
   if (abs && (base === null || after(abs, base))) {
     const since = await sql<{ delta: number }>`
       SELECT coalesce(sum(coalesce(entered, 0) - coalesce(exited, 0)), 0)::int AS delta FROM occupancy_events
-      WHERE sensor_id = ${sensorId} AND vehicles IS NULL AND (ts, seq) > (${abs.ts}::timestamptz, ${abs.seq}::bigint)`.execute(trx);
+      WHERE sensor_id = ${sensorId} AND vehicles IS NULL AND (ts, seq) > (${abs.ts}::timestamptz, ${abs.seq}::bigint)
+        -- Implied by the row comparison; said plainly so that only the daily partitions since then are read (migration 0017).
+        AND ts >= ${abs.ts}::timestamptz`.execute(trx);
     vehicles = (abs.vehicles ?? 0) + (since.rows[0]?.delta ?? 0);
     newBase = { ts: abs.ts, seq: abs.seq };
   } else {

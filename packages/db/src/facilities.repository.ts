@@ -1,4 +1,4 @@
-import type { Counts, FacilityKind, FacilityStatus, SpotCategory } from '@freiplatz/domain';
+import type { CategoryAvailability, Counts, FacilityKind, FacilityStatus, SpotCategory } from '@freiplatz/domain';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './database.js';
 
@@ -6,7 +6,12 @@ import type { Database } from './database.js';
 export interface FacilityStateRecord extends Counts {
   status: FacilityStatus;
   confidence: number;
-  byCategory: Partial<Record<SpotCategory, Counts>>;
+  /** Each category's counts and its own status (decided by the same rule from its counts). */
+  byCategory: Partial<Record<SpotCategory, CategoryAvailability>>;
+  /** By the opening hours at the last count: false outside them; null without hours. */
+  openNow: boolean | null;
+  /** When `openNow` next changes (the state sweeper recounts then); null when it never does. */
+  hoursChangeAt: Date | null;
   /** Bumped on every change; 0 when the facility has no state row yet. */
   version: number;
   updatedAt: Date;
@@ -19,7 +24,9 @@ export interface FacilityRecord {
   location: { lat: number; lon: number };
   address: string | null;
   openingHours: string | null;
+  timeZone: string;
   almostFullThreshold: number;
+  minKnownShare: number;
   tags: string[];
   state: FacilityStateRecord;
 }
@@ -49,6 +56,8 @@ function selectFacilities(db: Kysely<Database>) {
       'f.address',
       'f.opening_hours',
       'f.almost_full_threshold',
+      'f.time_zone',
+      'f.min_known_share',
       'f.tags',
       'fs.capacity',
       'fs.free',
@@ -58,6 +67,8 @@ function selectFacilities(db: Kysely<Database>) {
       'fs.by_category',
       'fs.status',
       'fs.confidence',
+      'fs.open_now',
+      'fs.hours_change_at',
       'fs.version',
       // facilities.updated_at is typed Generated<ColumnType>, which kysely does not unwrap; read it as plain SQL.
       sql<Date>`coalesce(fs.updated_at, f.updated_at)`.as('updated_at'),
@@ -74,7 +85,9 @@ function toFacilityRecord(r: FacilityRow): FacilityRecord {
     location: { lat: r.lat, lon: r.lon },
     address: r.address,
     openingHours: r.opening_hours,
+    timeZone: r.time_zone,
     almostFullThreshold: r.almost_full_threshold,
+    minKnownShare: r.min_known_share,
     tags: r.tags,
     // A facility without a state row (not imported through the registry) reads as fully unknown.
     state: {
@@ -85,7 +98,9 @@ function toFacilityRecord(r: FacilityRow): FacilityRecord {
       closed: r.closed ?? 0,
       status: (r.status ?? 'unknown') as FacilityStatus,
       confidence: r.confidence ?? 0,
-      byCategory: (r.by_category ?? {}) as Partial<Record<SpotCategory, Counts>>,
+      byCategory: (r.by_category ?? {}) as Partial<Record<SpotCategory, CategoryAvailability>>,
+      openNow: r.open_now ?? null,
+      hoursChangeAt: r.hours_change_at ?? null,
       version: r.version ?? 0,
       updatedAt: r.updated_at,
     },

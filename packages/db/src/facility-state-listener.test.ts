@@ -9,7 +9,9 @@ const state = {
   closed: 0,
   status: 'open',
   confidence: 0.75,
-  byCategory: { standard: { capacity: 4, free: 1, occupied: 2, unknown: 1, closed: 0 } },
+  byCategory: { standard: { capacity: 4, free: 1, occupied: 2, unknown: 1, closed: 0, status: 'open' } },
+  openNow: true,
+  hoursChangeAt: Date.parse('2026-11-27T21:00:00Z'),
   version: 7,
   updatedAt: Date.parse('2026-11-27T08:00:00Z'),
 };
@@ -24,7 +26,11 @@ describe('parseFacilityStatePayload', () => {
     );
     expect(changes).toEqual([
       { facilityId: 'a', version: 3 },
-      { facilityId: 'b', version: 7, state: { ...state, updatedAt: new Date(state.updatedAt) } },
+      {
+        facilityId: 'b',
+        version: 7,
+        state: { ...state, updatedAt: new Date(state.updatedAt), hoursChangeAt: new Date(state.hoursChangeAt) },
+      },
     ]);
   });
 
@@ -34,6 +40,7 @@ describe('parseFacilityStatePayload', () => {
       { ...state, status: 'maybe' },
       { ...state, byCategory: { standard: { free: 1 } } },
       { ...state, updatedAt: 'yesterday' },
+      { ...state, hoursChangeAt: 'tonight' },
       null,
     ]) {
       expect(parseFacilityStatePayload(JSON.stringify([['b', 7, bad]]))).toEqual([{ facilityId: 'b', version: 7 }]);

@@ -1,4 +1,4 @@
-import type { Counts, FacilityStatus, SpotCategory } from '@freiplatz/domain';
+import type { CategoryAvailability, Counts, FacilityStatus, SpotCategory } from '@freiplatz/domain';
 import pg from 'pg';
 import type { FacilityStateRecord } from './facilities.repository.js';
 import { type ChangedFacility, FACILITY_STATE_CHANNEL } from './facility-state.repository.js';
@@ -38,6 +38,9 @@ function parseState(x: unknown, version: number): FacilityStateRecord | undefine
   if (typeof s.status !== 'string' || !FACILITY_STATUSES.has(s.status) || typeof s.confidence !== 'number') return undefined;
   if (typeof s.updatedAt !== 'number' || typeof byCategory !== 'object' || byCategory === null) return undefined;
   if (!Object.values(byCategory).every(isCounts)) return undefined;
+  const openNow = s.openNow ?? null;
+  const hoursChangeAt = s.hoursChangeAt ?? null;
+  if ((openNow !== null && typeof openNow !== 'boolean') || (hoursChangeAt !== null && typeof hoursChangeAt !== 'number')) return undefined;
   return {
     capacity: x.capacity,
     free: x.free,
@@ -46,7 +49,9 @@ function parseState(x: unknown, version: number): FacilityStateRecord | undefine
     closed: x.closed,
     status: s.status as FacilityStatus,
     confidence: s.confidence,
-    byCategory: byCategory as Partial<Record<SpotCategory, Counts>>,
+    byCategory: byCategory as Partial<Record<SpotCategory, CategoryAvailability>>,
+    openNow,
+    hoursChangeAt: hoursChangeAt === null ? null : new Date(hoursChangeAt),
     version,
     updatedAt: new Date(s.updatedAt),
   };

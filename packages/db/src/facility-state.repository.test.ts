@@ -67,7 +67,7 @@ describe('refreshFacilityState', () => {
           return { category: spot.category, status };
         }),
       ),
-      facility.almostFullThreshold,
+      { almostFullThreshold: facility.almostFullThreshold, minKnownShare: facility.minKnownShare },
     );
     expect(state).toMatchObject({
       capacity: expected.capacity,

@@ -1,15 +1,16 @@
 import {
+  type CategoryAvailability,
   type CategoryCounts,
   type Counts,
   DEFAULT_STALE_FACTOR,
   type FacilityStatus,
   type SpotCategory,
-  summarizeFacility,
 } from '@freiplatz/domain';
 import { type Kysely, sql } from 'kysely';
 import { countCountedFacilities } from './counter-state.repository.js';
 import type { Database } from './database.js';
 import type { FacilityStateRecord } from './facilities.repository.js';
+import { decideAvailability, type FacilityPolicy, type PolicyRow, policyColumns, toFacilityPolicy } from './facility-policy.js';
 import { arrayLiteral } from './real.js';
 
 export interface ChangedFacility {
@@ -19,10 +20,9 @@ export interface ChangedFacility {
   state?: FacilityStateRecord;
 }
 
-interface CountRow {
+interface CountRow extends PolicyRow {
   facility_id: string;
   category: SpotCategory | null;
-  almost_full_threshold: number;
   capacity: number;
   closed: number;
   free: number;
@@ -32,9 +32,9 @@ interface CountRow {
 /** What an open spot contributes to its facility's counts (closure is counted from the spot). */
 export type CountedStatus = 'free' | 'occupied' | 'unknown';
 
-/** A facility's counts by category and its threshold, ready to be summarised and written. */
+/** A facility's counts by category and its policy, ready to be summarised and written. */
 interface FacilityCounts {
-  threshold: number;
+  policy: FacilityPolicy;
   categories: CategoryCounts[];
 }
 
@@ -70,7 +70,7 @@ export async function refreshFacilityState(
       WHERE se.id = ss.sensor_id AND sp.facility_id = ANY(${ids}::text[])
         AND ss.counted_status IS DISTINCT FROM ${status('ss', 'se')}
     )
-    SELECT f.id AS facility_id, sp.category, f.almost_full_threshold,
+    SELECT f.id AS facility_id, sp.category, ${policyColumns('f')},
       count(sp.id)::int AS capacity,
       count(*) FILTER (WHERE sp.closed)::int AS closed,
       count(*) FILTER (WHERE NOT sp.closed AND st.status = 'free')::int AS free,
@@ -81,11 +81,11 @@ export async function refreshFacilityState(
     LEFT JOIN sensor_state ss ON ss.sensor_id = se.id
     CROSS JOIN LATERAL (SELECT ${status('ss', 'se')} AS status) st
     WHERE f.id = ANY(${ids}::text[])
-    GROUP BY f.id, sp.category, f.almost_full_threshold`.execute(trx);
+    GROUP BY f.id, sp.category`.execute(trx);
 
   const perFacility = new Map<string, FacilityCounts>();
   for (const r of rows) {
-    const entry = perFacility.get(r.facility_id) ?? { threshold: r.almost_full_threshold, categories: [] };
+    const entry = perFacility.get(r.facility_id) ?? { policy: toFacilityPolicy(r), categories: [] };
     if (r.category !== null) {
       const unknown = r.capacity - r.closed - r.free - r.occupied;
       entry.categories.push({ category: r.category, capacity: r.capacity, closed: r.closed, free: r.free, occupied: r.occupied, unknown });
@@ -102,7 +102,7 @@ export async function refreshFacilityState(
 
 /** A facility's state as locked by `lockFacilities`. */
 export interface LockedFacility {
-  threshold: number;
+  policy: FacilityPolicy;
   byCategory: Partial<Record<SpotCategory, Counts>>;
   /** Counted by entry/exit counters: never updated incrementally. */
   counted: boolean;
@@ -125,13 +125,14 @@ export async function lockSensorsOfFacilities(trx: Kysely<Database>, facilityIds
 export async function lockFacilities(trx: Kysely<Database>, facilityIds: readonly string[]): Promise<Map<string, LockedFacility>> {
   const locked = new Map<string, LockedFacility>();
   if (facilityIds.length === 0) return locked;
-  const { rows } = await sql<{
-    facility_id: string;
-    by_category: Partial<Record<SpotCategory, Counts>>;
-    threshold: number;
-    counted: boolean;
-  }>`
-    SELECT l.facility_id, l.by_category, f.almost_full_threshold AS threshold, f.capacity IS NOT NULL AS counted
+  const { rows } = await sql<
+    PolicyRow & {
+      facility_id: string;
+      by_category: Partial<Record<SpotCategory, Counts>>;
+      counted: boolean;
+    }
+  >`
+    SELECT l.facility_id, l.by_category, ${policyColumns('f')}, f.capacity IS NOT NULL AS counted
     FROM (
       SELECT fs.facility_id, fs.by_category FROM facility_state fs
       WHERE fs.facility_id = ANY(${arrayLiteral([...new Set(facilityIds)])}::text[])
@@ -141,8 +142,9 @@ export async function lockFacilities(trx: Kysely<Database>, facilityIds: readonl
     -- One index lookup per locked row (a batch touches a few of the city's facilities). As a plain
     -- join (or a LATERAL that the planner may flatten into one: OFFSET 0 keeps it apart) the plan
     -- hashes every facility of the city, ~3 times the whole statement's time at 2,000 of them.
-    CROSS JOIN LATERAL (SELECT almost_full_threshold, capacity FROM facilities WHERE id = l.facility_id OFFSET 0) AS f`.execute(trx);
-  for (const r of rows) locked.set(r.facility_id, { threshold: r.threshold, byCategory: r.by_category, counted: r.counted });
+    CROSS JOIN LATERAL (SELECT almost_full_threshold, min_known_share, opening_hours, time_zone, capacity
+      FROM facilities WHERE id = l.facility_id OFFSET 0) AS f`.execute(trx);
+  for (const r of rows) locked.set(r.facility_id, { policy: toFacilityPolicy(r), byCategory: r.by_category, counted: r.counted });
   return locked;
 }
 
@@ -194,12 +196,19 @@ export async function applySpotStatusChanges(
   }
   const perFacility = new Map<string, FacilityCounts>();
   for (const [id, byCategory] of updated) {
-    const categories = Object.entries(byCategory).map(([category, c]) => ({ category: category as SpotCategory, ...c }));
+    const categories = Object.entries(byCategory).map(([category, c]) => ({
+      category: category as SpotCategory,
+      capacity: c.capacity,
+      free: c.free,
+      occupied: c.occupied,
+      unknown: c.unknown,
+      closed: c.closed,
+    }));
     if (full.has(id) || categories.some((c) => c.free < 0 || c.occupied < 0 || c.unknown < 0)) {
       full.add(id);
       continue;
     }
-    perFacility.set(id, { threshold: (locked.get(id) as LockedFacility).threshold, categories });
+    perFacility.set(id, { policy: (locked.get(id) as LockedFacility).policy, categories });
   }
   const changed = await writeFacilityStates(trx, perFacility, now);
   if (full.size > 0) changed.push(...(await refreshFacilityState(trx, [...full], now)));
@@ -223,9 +232,11 @@ async function writeFacilityStates(
     byCategory: [] as string[],
     status: [] as string[],
     confidence: [] as number[],
+    openNow: [] as (boolean | null)[],
+    hoursChangeAt: [] as (Date | null)[],
   };
-  for (const [id, { threshold, categories }] of perFacility) {
-    const a = summarizeFacility(categories, threshold);
+  for (const [id, { policy, categories }] of perFacility) {
+    const a = decideAvailability(categories, policy, now);
     cols.id.push(id);
     cols.capacity.push(a.capacity);
     cols.free.push(a.free);
@@ -235,6 +246,8 @@ async function writeFacilityStates(
     cols.byCategory.push(JSON.stringify(a.byCategory));
     cols.status.push(a.status);
     cols.confidence.push(a.confidence);
+    cols.openNow.push(a.openNow);
+    cols.hoursChangeAt.push(a.hoursChangeAt);
   }
   const changed = await sql<{
     facility_id: string;
@@ -244,24 +257,33 @@ async function writeFacilityStates(
     occupied: number;
     unknown: number;
     closed: number;
-    by_category: Partial<Record<SpotCategory, Counts>>;
+    by_category: Partial<Record<SpotCategory, CategoryAvailability>>;
     status: FacilityStatus;
     confidence: number;
+    open_now: boolean | null;
+    hours_change_at: Date | null;
     updated_at: Date;
   }>`
     WITH changed AS (
-      INSERT INTO facility_state AS fs (facility_id, capacity, free, occupied, unknown, closed, by_category, status, confidence, updated_at)
-      SELECT u.id, u.capacity, u.free, u.occupied, u.unknown, u.closed, u.by_category::jsonb, u.status, u.confidence, ${now}::timestamptz
+      INSERT INTO facility_state AS fs (facility_id, capacity, free, occupied, unknown, closed, by_category, status, confidence,
+        open_now, hours_change_at, updated_at)
+      SELECT u.id, u.capacity, u.free, u.occupied, u.unknown, u.closed, u.by_category::jsonb, u.status, u.confidence,
+        u.open_now, u.hours_change_at, ${now}::timestamptz
       FROM unnest(${cols.id}::text[], ${cols.capacity}::int[], ${cols.free}::int[], ${cols.occupied}::int[], ${cols.unknown}::int[],
-                  ${cols.closed}::int[], ${cols.byCategory}::text[], ${cols.status}::text[], ${cols.confidence}::real[])
-        AS u(id, capacity, free, occupied, unknown, closed, by_category, status, confidence)
+                  ${cols.closed}::int[], ${cols.byCategory}::text[], ${cols.status}::text[], ${cols.confidence}::real[],
+                  ${cols.openNow}::boolean[], ${cols.hoursChangeAt}::timestamptz[])
+        AS u(id, capacity, free, occupied, unknown, closed, by_category, status, confidence, open_now, hours_change_at)
       ON CONFLICT (facility_id) DO UPDATE SET
         capacity = excluded.capacity, free = excluded.free, occupied = excluded.occupied, unknown = excluded.unknown,
         closed = excluded.closed, by_category = excluded.by_category, status = excluded.status, confidence = excluded.confidence,
+        open_now = excluded.open_now, hours_change_at = excluded.hours_change_at,
         version = fs.version + 1, updated_at = excluded.updated_at
-      WHERE (fs.capacity, fs.free, fs.occupied, fs.unknown, fs.closed, fs.status, fs.by_category)
-        IS DISTINCT FROM (excluded.capacity, excluded.free, excluded.occupied, excluded.unknown, excluded.closed, excluded.status, excluded.by_category)
-      RETURNING facility_id, version, capacity, free, occupied, unknown, closed, by_category, status, confidence, updated_at
+      -- The opening hours' next change is shown too (openingHours.nextChange), so it bumps the version like a count.
+      WHERE (fs.capacity, fs.free, fs.occupied, fs.unknown, fs.closed, fs.status, fs.by_category, fs.open_now, fs.hours_change_at)
+        IS DISTINCT FROM (excluded.capacity, excluded.free, excluded.occupied, excluded.unknown, excluded.closed, excluded.status,
+          excluded.by_category, excluded.open_now, excluded.hours_change_at)
+      RETURNING facility_id, version, capacity, free, occupied, unknown, closed, by_category, status, confidence, open_now,
+        hours_change_at, updated_at
     ),
     -- Every committed change also lands in the 15-minute occupancy history, in the same statement
     -- (recordFacilityStateSamples's insert; a data-modifying WITH runs whether or not it is read).
@@ -282,6 +304,8 @@ async function writeFacilityStates(
       status: r.status,
       confidence: r.confidence,
       byCategory: r.by_category,
+      openNow: r.open_now,
+      hoursChangeAt: r.hours_change_at,
       version: r.version,
       updatedAt: r.updated_at,
     },
@@ -298,7 +322,9 @@ const NOTIFY_MAX_BYTES = 7_000;
  * One change as announced: `[facilityId, version]`, or `[facilityId, version, state]` with the state
  * as committed (`updatedAt` in epoch milliseconds), which listeners can apply without a read.
  */
-export type FacilityStatePayloadEntry = [string, number] | [string, number, Omit<FacilityStateRecord, 'updatedAt'> & { updatedAt: number }];
+export type FacilityStatePayloadEntry =
+  | [string, number]
+  | [string, number, Omit<FacilityStateRecord, 'updatedAt' | 'hoursChangeAt'> & { updatedAt: number; hoursChangeAt: number | null }];
 
 /**
  * Queues NOTIFYs for changed facilities, in payloads under PostgreSQL's size limit, all in one
@@ -311,7 +337,11 @@ export async function notifyFacilityChanges(trx: Kysely<Database>, changed: read
   let bytes = 2;
   for (const c of changed) {
     const entry: FacilityStatePayloadEntry = c.state
-      ? [c.facilityId, c.version, { ...c.state, updatedAt: c.state.updatedAt.getTime() }]
+      ? [
+          c.facilityId,
+          c.version,
+          { ...c.state, updatedAt: c.state.updatedAt.getTime(), hoursChangeAt: c.state.hoursChangeAt?.getTime() ?? null },
+        ]
       : [c.facilityId, c.version];
     const part = JSON.stringify(entry);
     const size = Buffer.byteLength(part) + 1;
@@ -341,8 +371,8 @@ export async function refreshAllFacilityStates(db: Kysely<Database>, now: Date, 
 /**
  * Re-evaluates only the facilities the clock can have changed since they were counted: those with
  * a sensor whose counted status is no longer what its state shows now (silent too long, or heard
- * again through a status report), counted facilities (their counters age too) and facilities
- * without a state row yet. A read without locks finds them; in a city where sensors keep talking
+ * again through a status report), those whose opening hours changed state (`hours_change_at`
+ * passed), counted facilities (their counters age too) and facilities without a state row yet. A read without locks finds them; in a city where sensors keep talking
  * it finds none, so the periodic sweep costs one query and holds no lock against ingest.
  */
 export async function refreshOutOfStepFacilityStates(
@@ -359,6 +389,8 @@ export async function refreshOutOfStepFacilityStates(
     UNION
     SELECT f.id FROM facilities f LEFT JOIN facility_state fs ON fs.facility_id = f.id
     WHERE f.capacity IS NOT NULL OR fs.facility_id IS NULL
+    UNION
+    SELECT facility_id FROM facility_state WHERE hours_change_at <= ${now}::timestamptz
     ORDER BY id`.execute(db);
   return refreshInChunks(
     db,

@@ -47,6 +47,8 @@ export async function importRegistry(
             address: f.address ?? null,
             opening_hours: f.openingHours ?? null,
             almost_full_threshold: f.almostFullThreshold,
+            time_zone: f.timeZone,
+            min_known_share: f.minKnownShare,
             tags: f.tags,
             capacity: f.capacity ?? null,
           })),
@@ -62,14 +64,16 @@ export async function importRegistry(
               address: eb.ref('excluded.address'),
               opening_hours: eb.ref('excluded.opening_hours'),
               almost_full_threshold: eb.ref('excluded.almost_full_threshold'),
+              time_zone: eb.ref('excluded.time_zone'),
+              min_known_share: eb.ref('excluded.min_known_share'),
               tags: eb.ref('excluded.tags'),
               capacity: eb.ref('excluded.capacity'),
               updated_at: now,
             }))
             .where(sql<boolean>`(facilities.name, facilities.kind, facilities.lat, facilities.lon, facilities.address, facilities.opening_hours,
-              facilities.almost_full_threshold, facilities.tags, facilities.capacity)
+              facilities.almost_full_threshold, facilities.time_zone, facilities.min_known_share, facilities.tags, facilities.capacity)
             IS DISTINCT FROM (excluded.name, excluded.kind, excluded.lat, excluded.lon, excluded.address, excluded.opening_hours,
-              excluded.almost_full_threshold, excluded.tags, excluded.capacity)`),
+              excluded.almost_full_threshold, excluded.time_zone, excluded.min_known_share, excluded.tags, excluded.capacity)`),
         )
         .returning('id')
         .execute();

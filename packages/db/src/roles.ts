@@ -56,6 +56,13 @@ export const ROLE_GRANTS: Record<ServiceRole, Record<string, readonly Grant[]>> 
   },
 };
 
+/** Functions a role may call beyond PostgreSQL's defaults (owner-rights maintenance; see their migrations). */
+export const ROLE_FUNCTIONS: Record<ServiceRole, readonly string[]> = {
+  api: [],
+  // The state sweeper keeps raw events for EVENTS_RETENTION_DAYS (migrations/0017_occupancy_events_retention.sql).
+  ingest: ['freiplatz_maintain_event_partitions(interval, timestamptz, integer)'],
+};
+
 export interface ProvisionRolesOptions {
   /** Login passwords of the roles (at least 16 characters). */
   passwords: Record<ServiceRole, string>;
@@ -113,6 +120,7 @@ export async function provisionRoles(connectionString: string, { passwords }: Pr
         if (allowed.length === 0) continue;
         await client.query(`GRANT ${allowed.join(', ')} ON ${client.escapeIdentifier(relation)} TO ${name}`);
       }
+      for (const fn of ROLE_FUNCTIONS[service]) await client.query(`GRANT EXECUTE ON FUNCTION ${fn} TO ${name}`);
     }
     await client.query('COMMIT');
     return result;

@@ -30,11 +30,32 @@ export interface Counts {
   closed: number;
 }
 
+/** One category's counts with the status decided from them alone. */
+export interface CategoryAvailability extends Counts {
+  status: FacilityStatus;
+}
+
 export interface FacilityAvailability extends Counts {
   status: FacilityStatus;
   /** Share of spots (not closed) with fresh data, 0..1. */
   confidence: number;
-  byCategory: Partial<Record<SpotCategory, Counts>>;
+  byCategory: Partial<Record<SpotCategory, CategoryAvailability>>;
+}
+
+/**
+ * Below this share of known spots ((free + occupied) / (capacity − closed)) a facility's or a
+ * category's status is `unknown`: one heard sensor among thirty says nothing about the rest.
+ */
+export const DEFAULT_MIN_KNOWN_SHARE = 0.5;
+
+/** What a facility's status depends on besides its counts. */
+export interface StatusPolicy {
+  /** Share of usable capacity at or below which free spaces count as almost full. */
+  almostFullThreshold: number;
+  /** Share of usable capacity that must be known for any status but `unknown` (default 0.5). */
+  minKnownShare?: number;
+  /** From the opening hours at the moment of counting: false means closed; null means not known (no hours). */
+  openNow?: boolean | null;
 }
 
 export interface CategoryCounts extends Counts {
@@ -55,29 +76,42 @@ export function countSpots(spots: ReadonlyArray<{ category: SpotCategory; status
   return [...byCategory].map(([category, c]) => ({ category, ...c }));
 }
 
-/** Decides a facility's status from its counts; unknown spots are never counted as free. */
-export function computeFacilityStatus(counts: Counts, almostFullThreshold: number): FacilityStatus {
+/**
+ * Decides a status from counts (a facility's or one category's): `closed` outside opening hours or
+ * with every spot closed; `unknown` while too few spots are known; then `full`, `almost_full`,
+ * `open`. Unknown spots are never counted as free.
+ */
+export function computeFacilityStatus(counts: Counts, policy: StatusPolicy): FacilityStatus {
   const usable = counts.capacity - counts.closed;
+  if (policy.openNow === false) return 'closed';
   if (counts.capacity > 0 && usable === 0) return 'closed';
-  if (counts.free + counts.occupied === 0) return 'unknown';
+  const known = counts.free + counts.occupied;
+  if (known === 0 || known < usable * (policy.minKnownShare ?? DEFAULT_MIN_KNOWN_SHARE)) return 'unknown';
   if (counts.free === 0) return 'full';
-  if (counts.free <= Math.max(1, Math.floor(usable * almostFullThreshold))) return 'almost_full';
+  if (counts.free <= Math.max(1, Math.floor(usable * policy.almostFullThreshold))) return 'almost_full';
   return 'open';
 }
 
-/** Summarises per-category counts into a facility's availability. */
-export function summarizeFacility(categories: readonly CategoryCounts[], almostFullThreshold: number): FacilityAvailability {
+/** Summarises per-category counts into a facility's availability; each category gets its own status by the same rule. */
+export function summarizeFacility(categories: readonly CategoryCounts[], policy: StatusPolicy): FacilityAvailability {
   const total = emptyCounts();
-  const byCategory: Partial<Record<SpotCategory, Counts>> = {};
-  for (const { category, ...c } of categories) {
+  const byCategory: Partial<Record<SpotCategory, CategoryAvailability>> = {};
+  for (const { category, ...counted } of categories) {
+    const c: Counts = {
+      capacity: counted.capacity,
+      free: counted.free,
+      occupied: counted.occupied,
+      unknown: counted.unknown,
+      closed: counted.closed,
+    };
     total.capacity += c.capacity;
     total.free += c.free;
     total.occupied += c.occupied;
     total.unknown += c.unknown;
     total.closed += c.closed;
-    byCategory[category] = c;
+    byCategory[category] = { ...c, status: computeFacilityStatus(c, policy) };
   }
   const usable = total.capacity - total.closed;
   const confidence = usable === 0 ? 0 : Math.round(((total.free + total.occupied) / usable) * 1000) / 1000;
-  return { ...total, status: computeFacilityStatus(total, almostFullThreshold), confidence, byCategory };
+  return { ...total, status: computeFacilityStatus(total, policy), confidence, byCategory };
 }

@@ -12,6 +12,7 @@ export * from './lorawan-chirpstack.js';
 export * from './lorawan-tts.js';
 export * from './measurement.js';
 export * from './model-mapping.js';
+export * from './opening-hours.js';
 export * from './registry.schema.js';
 export * from './sensor-model.js';
 export * from './state.js';

@@ -16,6 +16,7 @@ describe('parseRegistry', () => {
     if (result.ok) {
       expect(result.registry.facilities[0]?.spots[0]).toEqual({ id: 'a-1', category: 'standard', amenities: [] });
       expect(result.registry.sensors[0]).toMatchObject({ kind: 'bay', model: 'native', heartbeatIntervalSeconds: 600 });
+      expect(result.registry.facilities[0]).toMatchObject({ timeZone: 'Europe/Berlin', minKnownShare: 0.5, almostFullThreshold: 0.1 });
     }
   });
 
@@ -28,6 +29,13 @@ describe('parseRegistry', () => {
       'facilities[0].location.lat',
     ],
     ['an unknown field', { version: 1, facilities: [{ ...facility('a'), colour: 'red' }] }, 'facilities[0]'],
+    [
+      'opening hours the evaluator cannot read',
+      { version: 1, facilities: [{ ...facility('a'), openingHours: 'daily 9-5ish' }] },
+      'facilities[0].openingHours',
+    ],
+    ['an unknown time zone', { version: 1, facilities: [{ ...facility('a'), timeZone: 'Europe/Magdeburg' }] }, 'facilities[0].timeZone'],
+    ['a known share above 1', { version: 1, facilities: [{ ...facility('a'), minKnownShare: 1.5 }] }, 'facilities[0].minKnownShare'],
     ['a duplicate spot', { version: 1, facilities: [facility('a'), facility('b', [{ id: 'a-1' }])] }, 'facilities[1].spots[0].id'],
     ['a sensor on a missing spot', { version: 1, facilities: [facility('a')], sensors: [{ id: 's1', spotId: 'zz' }] }, 'sensors[0].spotId'],
     [

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { DEFAULT_MIN_KNOWN_SHARE } from './availability.js';
+import { checkOpeningHours, DEFAULT_TIME_ZONE, isTimeZone } from './opening-hours.js';
 import { builtinSensorModels, sensorModelIdSchema, sensorModelSchema } from './sensor-model.js';
 
 /** Sensor ids as they appear in MQTT topics. */
@@ -37,9 +39,21 @@ export const facilitySchema = z.strictObject({
   kind: facilityKindSchema,
   location: locationSchema,
   address: z.string().max(300).optional(),
-  openingHours: z.string().max(300).optional(),
+  /** OSM opening_hours syntax, e.g. `Mo-Sa 07:00-22:00`; outside these hours the status is `closed`. */
+  openingHours: z
+    .string()
+    .max(300)
+    .superRefine((osm, ctx) => {
+      const problem = checkOpeningHours(osm);
+      if (problem !== null) ctx.addIssue({ code: 'custom', message: `not valid OSM opening_hours: ${problem}` });
+    })
+    .optional(),
+  /** IANA time zone the opening hours are read in. */
+  timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin').default(DEFAULT_TIME_ZONE),
   /** Share of capacity at or below which the facility counts as almost full. */
   almostFullThreshold: z.number().min(0).max(1).default(0.1),
+  /** Share of usable spots that must be known for a status other than `unknown`. */
+  minKnownShare: z.number().min(0).max(1).default(DEFAULT_MIN_KNOWN_SHARE),
   tags: z.array(z.string().max(64)).default([]),
   spots: z.array(spotSchema).default([]),
   /** Capacity of a counted facility (entry/exit counters, no bay sensors); it then has no spots. */

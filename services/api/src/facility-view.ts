@@ -1,36 +1,71 @@
 import type { FacilityRecord, FacilityStateRecord, SpotRecord } from '@freiplatz/db';
-import type { Counts, SpotStatus } from '@freiplatz/domain';
+import type { CategoryAvailability, Counts, SpotCategory, SpotStatus } from '@freiplatz/domain';
 
-const countsOf = (c: Counts) => ({ capacity: c.capacity, free: c.free, occupied: c.occupied, unknown: c.unknown });
+/** Counts as the API shows them: free + occupied + unknown + closed = capacity. */
+const countsOf = (c: Counts) => ({ capacity: c.capacity, free: c.free, occupied: c.occupied, unknown: c.unknown, closed: c.closed });
 
-/** The availability summary shown in lists. */
-export function toAvailabilityView(s: FacilityStateRecord) {
-  return { ...countsOf(s), status: s.status, updatedAt: s.updatedAt.toISOString() };
+/** A category the facility has no spots of: nothing to count, nothing known. */
+const NO_SPOTS: CategoryAvailability = { capacity: 0, free: 0, occupied: 0, unknown: 0, closed: 0, status: 'unknown' };
+
+/** One category's counts and its own status (never the facility's). */
+export function categoryOf(s: FacilityStateRecord, category: SpotCategory): CategoryAvailability {
+  return s.byCategory[category] ?? NO_SPOTS;
 }
 
-/** A facility as listed by `GET /v1/facilities`. */
-export function toFacilitySummaryView(f: FacilityRecord) {
-  return { id: f.id, name: f.name, kind: f.kind, location: f.location, availability: toAvailabilityView(f.state) };
+/** The availability summary shown in lists: the facility's, or with `category` that category's counts and status. */
+export function toAvailabilityView(s: FacilityStateRecord, category: SpotCategory | null = null) {
+  const of = category === null ? s : categoryOf(s, category);
+  return { ...countsOf(of), status: of.status, updatedAt: s.updatedAt.toISOString() };
+}
+
+/** The requested category's counts and status, named, as list items carry them with `category`. */
+export function toCategoryView(s: FacilityStateRecord, category: SpotCategory) {
+  const c = categoryOf(s, category);
+  return { name: category, ...countsOf(c), status: c.status };
+}
+
+/** A facility as listed by `GET /v1/facilities` (with `category`, its availability is that category's). */
+export function toFacilitySummaryView(f: FacilityRecord, category: SpotCategory | null = null) {
+  return { id: f.id, name: f.name, kind: f.kind, location: f.location, availability: toAvailabilityView(f.state, category) };
+}
+
+/** The opening hours as OSM text, whether they say open now, and when that next changes; null without hours. */
+export function toOpeningHoursView(f: FacilityRecord) {
+  if (f.openingHours === null) return null;
+  return {
+    osm: f.openingHours,
+    timeZone: f.timeZone,
+    openNow: f.state.openNow,
+    nextChange: f.state.hoursChangeAt?.toISOString() ?? null,
+  };
 }
 
 /** A facility as shown by `GET /v1/facilities/{id}`. */
 export function toFacilityDetailView(f: FacilityRecord) {
-  const byCategory = Object.fromEntries(Object.entries(f.state.byCategory).map(([category, c]) => [category, countsOf(c)]));
+  const byCategory = Object.fromEntries(
+    Object.entries(f.state.byCategory).map(([category, c]) => [category, { ...countsOf(c), status: c.status }]),
+  );
   return {
     id: f.id,
     name: f.name,
     kind: f.kind,
     location: f.location,
     address: f.address,
-    openingHours: f.openingHours,
+    openingHours: toOpeningHoursView(f),
     tags: f.tags,
-    availability: { ...toAvailabilityView(f.state), confidence: f.state.confidence, byCategory },
+    availability: { ...toAvailabilityView(f.state), confidence: f.state.confidence, minKnownShare: f.minKnownShare, byCategory },
   };
 }
 
-/** The signage resource `GET /v1/facilities/{id}/availability`. */
-export function toFacilityAvailabilityView(f: FacilityRecord) {
-  return { id: f.id, ...toAvailabilityView(f.state) };
+/** The signage resource `GET /v1/facilities/{id}/availability[?category=…]`. */
+export function toFacilityAvailabilityView(f: FacilityRecord, category: SpotCategory | null = null) {
+  return { id: f.id, ...(category === null ? {} : { category }), ...toAvailabilityView(f.state, category) };
+}
+
+/** The bare free count for LED signs, `-` when the status is unknown (of the facility, or of `category`). */
+export function toAvailabilityText(f: FacilityRecord, category: SpotCategory | null = null): string {
+  const of = category === null ? f.state : categoryOf(f.state, category);
+  return of.status === 'unknown' ? '-' : String(of.free);
 }
 
 /** A spot with the status computed for it right now. */

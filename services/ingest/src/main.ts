@@ -57,6 +57,7 @@ const worker = createIngestWorker({
   minCommitItems: env.INGEST_COMMIT_MIN_EVENTS,
   maxUnacked: env.INGEST_MAX_UNACKED,
   commitConcurrency: env.INGEST_COMMIT_CONCURRENCY,
+  eventsRetentionDays: env.EVENTS_RETENTION_DAYS,
   ...(env.MQTT_SHARE_GROUP !== undefined ? { shareGroup: env.MQTT_SHARE_GROUP } : {}),
   logger,
 });

@@ -38,4 +38,64 @@ describe('state sweeper', () => {
     await listener.close();
     expect((await sql<{ n: number }>`SELECT count(*)::int AS n FROM occupancy_events`.execute(h.db)).rows[0]?.n).toBe(2);
   });
+
+  it('closes and opens a facility at its opening hours without a sensor event', async () => {
+    // 2026-12-12 is a Saturday (after the other test's clock, so only this facility changes): open until 22:00 Berlin (21:00 UTC), closed all Sunday, open Monday 07:00 (06:00 UTC).
+    await h.importRegistry(
+      buildRegistry({ id: 'allee', spots: 2, heartbeatIntervalSeconds: 7 * 86_400, openingHours: 'Mo-Sa 07:00-22:00' }),
+    );
+    const saturday = new Date('2026-12-12T20:00:00Z');
+    await h.db
+      .insertInto('sensor_state')
+      .values(
+        ['allee-1-s', 'allee-2-s'].map((id) => ({
+          sensor_id: id,
+          ts: saturday,
+          seq: 1,
+          occupied: false,
+          first_seen_at: saturday,
+          last_seen_at: saturday,
+          event_count: 1,
+        })),
+      )
+      .execute();
+    const state = () => h.db.selectFrom('facility_state').selectAll().where('facility_id', '=', 'allee').executeTakeFirstOrThrow();
+    let clock = saturday;
+    const sweeper = createStateSweeper({ db: h.db, intervalMs: 3_600_000, logger: createSilentLogger(), now: () => clock });
+    await sweeper.sweep({ full: true });
+    expect(await state()).toMatchObject({ status: 'open', free: 2, open_now: true, hours_change_at: new Date('2026-12-12T21:00:00Z') });
+
+    clock = new Date('2026-12-13T00:00:00Z'); // Sunday 01:00 in Berlin
+    expect(await sweeper.sweep()).toBe(1);
+    expect(await state()).toMatchObject({ status: 'closed', free: 2, open_now: false, hours_change_at: new Date('2026-12-14T06:00:00Z') });
+    expect(await sweeper.sweep()).toBe(0);
+
+    clock = new Date('2026-12-14T06:00:01Z'); // Monday 07:00:01 in Berlin
+    expect(await sweeper.sweep()).toBe(1);
+    expect(await state()).toMatchObject({ status: 'open', open_now: true, hours_change_at: new Date('2026-12-14T21:00:00Z') });
+    await sweeper.stop();
+  });
+
+  it('applies the raw-event retention once a day: old partitions dropped whole, the coming days created', async () => {
+    const partitions = async () =>
+      (
+        await sql<{ name: string }>`SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+          WHERE i.inhparent = 'occupancy_events'::regclass`.execute(h.db)
+      ).rows.map((r) => r.name);
+    expect(await partitions()).toContain('occupancy_events_before');
+    const clock = new Date('2027-03-01T12:00:00Z');
+    const sweeper = createStateSweeper({
+      db: h.db,
+      intervalMs: 3_600_000,
+      logger: createSilentLogger(),
+      now: () => clock,
+      eventsRetentionDays: 30,
+    });
+    await sweeper.sweep();
+    await sweeper.stop();
+    const names = await partitions();
+    expect(names).not.toContain('occupancy_events_before');
+    expect(names).toContain('occupancy_events_p20270308');
+    expect(names.filter((n) => n < 'occupancy_events_p20270130' && n.startsWith('occupancy_events_p'))).toEqual([]);
+  });
 });

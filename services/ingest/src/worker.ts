@@ -30,8 +30,10 @@ export interface IngestWorkerOptions {
   commitConcurrency?: number;
   /** MQTT 5 shared-subscription group: workers of one group split the messages between them. */
   shareGroup?: string;
-  /** How often facility state is re-evaluated against the clock (sensors going silent). */
+  /** How often facility state is re-evaluated against the clock (sensors going silent, opening hours). */
   sweepIntervalMs?: number;
+  /** Days raw occupancy events are kept (default 180); history aggregates are kept. */
+  eventsRetentionDays?: number;
   /**
    * Commits one batch (default: `commitIngestBatch` on `db`, in this thread). `main.ts` passes a
    * commit thread's (commit-thread-client.ts), which keeps database round trips off this event loop.
@@ -99,7 +101,12 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
     },
   });
   const c = consumer;
-  const sweeper = createStateSweeper({ db: options.db, intervalMs: options.sweepIntervalMs ?? 30_000, logger: log });
+  const sweeper = createStateSweeper({
+    db: options.db,
+    intervalMs: options.sweepIntervalMs ?? 30_000,
+    logger: log,
+    ...(options.eventsRetentionDays === undefined ? {} : { eventsRetentionDays: options.eventsRetentionDays }),
+  });
   // A full recount at start settles facility counts with the sensors' counted status (the basis of
   // the incremental updates per batch) and with the clock, whatever happened while no worker ran.
   const sweepStart = performance.now();

@@ -83,7 +83,9 @@ describe('public reads over a real server: raw node:http path vs Hono path', () 
   });
 
   it('serves a notified change on the raw path', async () => {
+    // Two of three heard: enough known (minKnownShare 0.5) for a count on the sign.
     await h.publish('parking/v1/bays/sign-1-s', { occupied: false, ts: Date.now(), seq: 1 });
+    await h.publish('parking/v1/bays/sign-2-s', { occupied: true, ts: Date.now(), seq: 1 });
     await expect.poll(async () => await (await fetch(`${s.fast.url}${path}?format=text`)).text()).toBe('1');
     const r = await both(`${path}?format=text`);
     expect(r.viaHono).toBe(false);

@@ -41,7 +41,7 @@ export function parseSignageTarget(url: string): { id: string; format: 'json' | 
 /**
  * The signage poll, answered before the general middleware: one cache lookup, one token, and
  * precomputed headers. Anything but a plain successful GET (errors, unknown ids, pending state,
- * rate-limited, other methods and queries, requests with a body) falls through to the ordinary
+ * rate-limited, other methods and queries such as `category`, requests with a body) falls through to the ordinary
  * route and middleware, which answer it as always.
  */
 export function createSignageFastPath(reads: RawReads, cache: FacilityCache, cacheControl: string): SignageFastPath {
@@ -57,8 +57,11 @@ export function createSignageFastPath(reads: RawReads, cache: FacilityCache, cac
     const start = performance.now();
     const entry = entryOf(c.req.param('id') as string);
     if (entry === undefined) return next();
-    const format = c.req.query('format');
+    const query = c.req.query();
+    const format = query.format;
     if (format !== undefined && format !== 'json' && format !== 'text') return next();
+    // Any other parameter (a category view) is the route's to answer.
+    for (const key in query) if (key !== 'format') return next();
     if (!reads.takeHono(c)) return next();
     const requestId = reads.requestIdOf(c.req.header('X-Request-Id'));
     const headers: Record<string, string> = { ...common, 'Cache-Control': cacheControl, ETag: entry.etag, 'X-Request-Id': requestId };

@@ -1,3 +1,4 @@
+import { spotCategories } from '@freiplatz/domain';
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { forecastQuerySchema, historyQuerySchema } from '../routes/history.js';
@@ -67,10 +68,13 @@ const routes = [
     tags: ['Signage'],
     summary: 'Availability for signs (cacheable)',
     description:
-      'A tiny body with a strong `ETag` from the state version. Send `If-None-Match` to get `304 Not Modified` while nothing changed. `?format=text` returns only the free count (`-` when unknown).',
+      'A tiny body with a strong `ETag` from the state version. Send `If-None-Match` to get `304 Not Modified` while nothing changed. `?format=text` returns only the free count (`-` when unknown). `?category=disabled` answers for that category alone: its counts and its own status.',
     request: {
       params: facilityIdParamsSchema,
-      query: z.object({ format: z.enum(['json', 'text']).optional().meta({ description: '`text`: the bare free count.' }) }),
+      query: z.object({
+        format: z.enum(['json', 'text']).optional().meta({ description: '`text`: the bare free count.' }),
+        category: z.enum(spotCategories).optional().meta({ description: 'Only this category (404 when the facility has no spots of it).' }),
+      }),
       headers: z.object({ 'if-none-match': z.string().optional().meta({ description: 'ETag of a copy held.' }) }),
     },
     responses: {

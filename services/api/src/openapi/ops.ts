@@ -134,7 +134,13 @@ export const opsClosureBodySchema = z.strictObject({
     .max(10_000)
     .optional()
     .meta({ description: 'Spots to open or close; all of the facility when left out.' }),
-  reason: z.string().min(1).max(300),
+  reason: z
+    .string({
+      error: (issue) => (issue.input === undefined ? 'is required, closing and reopening alike (it goes into the audit log)' : undefined),
+    })
+    .min(1)
+    .max(300)
+    .meta({ description: 'Required for closing and reopening: why (kept in the audit log).' }),
 });
 
 export const opsClosureResultSchema = z.object({

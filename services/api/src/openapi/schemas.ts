@@ -10,8 +10,12 @@ const counts = {
   free: z.int().min(0),
   occupied: z.int().min(0),
   unknown: z.int().min(0).meta({ description: 'Spots without fresh data; never counted as free.' }),
+  closed: z.int().min(0).meta({ description: 'Spots closed by an operator. free + occupied + unknown + closed = capacity.' }),
 };
-const status = z.enum(['open', 'almost_full', 'full', 'closed', 'unknown']);
+const status = z.enum(['open', 'almost_full', 'full', 'closed', 'unknown']).meta({
+  description:
+    '`closed` outside the opening hours (evaluated in the facility’s time zone) or with every spot closed; `unknown` while fewer than `minKnownShare` (default 0.5) of the usable spots (capacity − closed) are known; else `full` (none free), `almost_full` (free at or below the almost-full threshold) or `open`. A category’s status follows the same rule from that category’s counts.',
+});
 
 export const facilityIdParamsSchema = z.object({
   id: z.string().meta({ description: 'Facility id (a lower-case slug).', example: 'petrifoerder' }),
@@ -30,16 +34,24 @@ export const errorSchema = z
 export const availabilitySchema = z.object({ ...counts, status, updatedAt: z.iso.datetime() }).meta({ id: 'Availability' });
 
 export const signageSchema = z
-  .object({ id: z.string(), ...counts, status, updatedAt: z.iso.datetime() })
+  .object({
+    id: z.string(),
+    category: z.enum(spotCategories).optional().meta({ description: 'The category asked for (only with `category`).' }),
+    ...counts,
+    status,
+    updatedAt: z.iso.datetime(),
+  })
   .meta({ id: 'SignageAvailability' });
 
 const location = z.object({ lat: z.number(), lon: z.number() });
-const categoryCounts = z.object({ name: z.enum(spotCategories), ...counts });
+const categoryCounts = z.object({ name: z.enum(spotCategories), ...counts, status });
 
 export const facilitySummarySchema = z
   .object({
     distance: z.int().optional().meta({ description: 'Metres from `near` (only with `near`).' }),
-    category: categoryCounts.optional().meta({ description: 'Counts of the requested `category` (only with `category`).' }),
+    category: categoryCounts.optional().meta({
+      description: 'Counts and status of the requested `category` (only with `category`; `availability` is then that category’s too).',
+    }),
     id: z.string(),
     name: z.string(),
     kind: z.enum(facilityKinds),
@@ -66,7 +78,15 @@ export const geoJsonPageSchema = z.object({
   nextCursor: z.string().nullable(),
 });
 
-const plainCounts = z.object({ ...counts, closed: z.int().min(0) });
+const openingHours = z
+  .object({
+    osm: z.string().meta({ description: 'OpenStreetMap opening_hours syntax.', example: 'Mo-Sa 07:00-22:00' }),
+    timeZone: z.string().meta({ description: 'IANA time zone the hours are read in.', example: 'Europe/Berlin' }),
+    openNow: z.boolean().nullable().meta({ description: 'Open by the hours at the last count; null when the hours do not say.' }),
+    nextChange: z.iso.datetime().nullable().meta({ description: 'When `openNow` next changes; null when never.' }),
+  })
+  .nullable()
+  .meta({ description: 'null when the facility has no opening hours (always open as far as known).' });
 
 export const facilityDetailSchema = z
   .object({
@@ -75,14 +95,19 @@ export const facilityDetailSchema = z
     kind: z.enum(facilityKinds),
     location,
     address: z.string().nullable(),
-    openingHours: z.string().nullable().meta({ description: 'OpenStreetMap opening_hours syntax.' }),
+    openingHours,
     tags: z.array(z.string()),
     availability: availabilitySchema.extend({
       confidence: z.number().min(0).max(1).meta({ description: 'Share of usable spots with fresh sensor data.' }),
-      byCategory: z.record(z.enum(spotCategories), plainCounts.omit({ closed: true })),
+      minKnownShare: z
+        .number()
+        .min(0)
+        .max(1)
+        .meta({ description: 'Share of usable spots that must be known for a status other than `unknown`.' }),
+      byCategory: z.partialRecord(z.enum(spotCategories), z.object({ ...counts, status })),
     }),
     amenities: z
-      .record(z.enum(spotCategories), z.record(z.string(), z.int()))
+      .partialRecord(z.enum(spotCategories), z.record(z.string(), z.int()))
       .meta({ description: 'Per category, how many spots offer each amenity (camper pitches: power, water, …).' }),
   })
   .meta({ id: 'FacilityDetail' });

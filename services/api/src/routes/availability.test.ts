@@ -34,6 +34,7 @@ describe('GET /v1/facilities/{id}/availability', () => {
       free: 0,
       occupied: 0,
       unknown: 3,
+      closed: 0,
       status: 'unknown',
       updatedAt: expect.any(String),
     });
@@ -91,7 +92,8 @@ describe('GET /v1/facilities/{id}/availability', () => {
     const res = await app.request(path, { headers: { 'If-None-Match': before } });
     expect(res.status).toBe(200);
     expect(res.headers.get('ETag')).toBe(`"sign-${await stateVersion('sign')}"`);
-    expect(await res.json()).toMatchObject({ free: 1, unknown: 2, status: 'almost_full' });
+    // One sensor heard of three: the counts say so, the status does not guess (minKnownShare 0.5).
+    expect(await res.json()).toMatchObject({ free: 1, unknown: 2, closed: 0, status: 'unknown' });
   });
 
   it('gives the bare free count as text for LED signs, or - when the status is unknown', async () => {
@@ -104,6 +106,23 @@ describe('GET /v1/facilities/{id}/availability', () => {
     expect(await dark.text()).toBe('-');
     const json = await app.request(`${path}?format=json`);
     expect(json.headers.get('Content-Type')).toMatch(/^application\/json/);
+  });
+
+  it('answers a category view from the in-memory state with that category alone', async () => {
+    await h.importRegistry(buildRegistry({ id: 'duo', spots: ['standard', 'standard', 'disabled'] }));
+    await h.publish('parking/v1/bays/duo-1-s', { occupied: false, ts: Date.now(), seq: 1 });
+    await h.publish('parking/v1/bays/duo-2-s', { occupied: false, ts: Date.now(), seq: 1 });
+    await h.publish('parking/v1/bays/duo-3-s', { occupied: true, ts: Date.now(), seq: 1 });
+    await expect.poll(async () => (await app.request('/v1/facilities/duo/availability?format=text')).text()).toBe('2');
+    expect(await (await app.request('/v1/facilities/duo/availability?category=disabled')).json()).toMatchObject({
+      id: 'duo',
+      category: 'disabled',
+      capacity: 1,
+      free: 0,
+      occupied: 1,
+      status: 'full',
+    });
+    expect(await (await app.request('/v1/facilities/duo/availability?format=text&category=disabled')).text()).toBe('0');
   });
 
   it('rejects an unknown format with 400 in the error shape', async () => {

@@ -22,7 +22,8 @@ describe('facilities routes: happy paths', () => {
           id: 'altstadt',
           name: 'Parkhaus Altstadt',
           address: 'Breiter Weg 10, 39104 Magdeburg',
-          openingHours: 'Mo-Sa 06:00-22:00',
+          // Always open: the tests run on any weekday at any hour (tests of hours pin the clock).
+          openingHours: '24/7',
           tags: ['centre', 'covered'],
           spots: ['standard', 'standard', 'disabled', 'ev'],
           heartbeatIntervalSeconds: 60,
@@ -51,7 +52,7 @@ describe('facilities routes: happy paths', () => {
       name: 'Parkhaus Altstadt',
       kind: 'car_park',
       location: { lat: 52.13, lon: 11.63 },
-      availability: { capacity: 4, free: 2, occupied: 1, unknown: 1, status: 'open', updatedAt: iso },
+      availability: { capacity: 4, free: 2, occupied: 1, unknown: 1, closed: 0, status: 'open', updatedAt: iso },
     });
     expect((body.items as unknown[])[2]).toMatchObject({
       kind: 'rv_site',
@@ -67,20 +68,22 @@ describe('facilities routes: happy paths', () => {
       kind: 'car_park',
       location: { lat: 52.13, lon: 11.63 },
       address: 'Breiter Weg 10, 39104 Magdeburg',
-      openingHours: 'Mo-Sa 06:00-22:00',
+      openingHours: { osm: '24/7', timeZone: 'Europe/Berlin', openNow: true, nextChange: null },
       tags: ['centre', 'covered'],
       availability: {
         capacity: 4,
         free: 2,
         occupied: 1,
         unknown: 1,
+        closed: 0,
         status: 'open',
         updatedAt: iso,
         confidence: 0.75,
+        minKnownShare: 0.5,
         byCategory: {
-          standard: { capacity: 2, free: 1, occupied: 1, unknown: 0 },
-          disabled: { capacity: 1, free: 1, occupied: 0, unknown: 0 },
-          ev: { capacity: 1, free: 0, occupied: 0, unknown: 1 },
+          standard: { capacity: 2, free: 1, occupied: 1, unknown: 0, closed: 0, status: 'almost_full' },
+          disabled: { capacity: 1, free: 1, occupied: 0, unknown: 0, closed: 0, status: 'almost_full' },
+          ev: { capacity: 1, free: 0, occupied: 0, unknown: 1, closed: 0, status: 'unknown' },
         },
       },
     });

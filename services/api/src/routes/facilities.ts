@@ -1,5 +1,5 @@
 import { countAmenities, type Db, listSpots, type SpotRecord } from '@freiplatz/db';
-import { computeSpotStatus, slugSchema } from '@freiplatz/domain';
+import { computeSpotStatus, type SpotCategory, slugSchema, spotCategories } from '@freiplatz/domain';
 import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../app-env.js';
 import { ApiError } from '../errors.js';
@@ -28,6 +28,15 @@ export function parseFacilityId(raw: string): string {
 }
 
 const facilityNotFound = (id: string) => new ApiError('NOT_FOUND', `no facility "${id}"`);
+
+/** Validates `?category=`; null when absent. */
+export function parseCategory(raw: string | undefined): SpotCategory | null {
+  if (raw === undefined) return null;
+  if (!(spotCategories as readonly string[]).includes(raw)) {
+    throw new ApiError('BAD_REQUEST', `invalid query parameter "category": must be one of ${spotCategories.join(', ')}`);
+  }
+  return raw as SpotCategory;
+}
 
 /** Reads a facility from the in-memory state (waiting only when a newer version was announced). */
 export async function requireFacility(cache: FacilityCache, rawId: string): Promise<FacilityEntry> {
@@ -87,10 +96,19 @@ export function createFacilitiesRoutes({ db, cache, now, availabilityCacheContro
     const format = c.req.query('format');
     if (format !== undefined && format !== 'json' && format !== 'text')
       throw new ApiError('BAD_REQUEST', 'format must be "json" or "text"');
+    // A category sign shows that category's counts and its own status; the state version covers every category.
+    const category = parseCategory(c.req.query('category'));
+    if (category !== null && entry.record.state.byCategory[category] === undefined) {
+      throw new ApiError('NOT_FOUND', `facility "${entry.id}" has no spots of category "${category}"`);
+    }
     const headers = { ETag: entry.etag, 'Cache-Control': availabilityCacheControl };
     if (matchesIfNoneMatch(c.req.header('If-None-Match'), entry.etag)) return c.body(null, 304, headers);
-    if (format === 'text') return c.body(entry.availabilityText, 200, { ...headers, 'Content-Type': 'text/plain; charset=UTF-8' });
-    return c.body(entry.availabilityJson, 200, { ...headers, 'Content-Type': 'application/json' });
+    if (format === 'text') {
+      const text = category === null ? entry.availabilityText : entry.categoryAvailabilityText(category);
+      return c.body(text, 200, { ...headers, 'Content-Type': 'text/plain; charset=UTF-8' });
+    }
+    const json = category === null ? entry.availabilityJson : entry.categoryAvailabilityJson(category);
+    return c.body(json, 200, { ...headers, 'Content-Type': 'application/json' });
   };
 
   app.get('/:id/availability', (c): Response | Promise<Response> => {

@@ -91,6 +91,19 @@ describe('history and forecast routes', () => {
       expect(((await res.json()) as { error: { message: string } }).error.message).toContain(`"${name}"`);
     });
 
+    it('says a missing "at" is missing and what it is for, not zod\'s raw message', async () => {
+      const res = await app.request('/v1/facilities/p/forecast');
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({
+        error: {
+          code: 'BAD_REQUEST',
+          message:
+            'missing query parameter "at": the time to forecast for, ISO 8601 (e.g. 2026-06-01T10:00:00Z), from now up to 7 days ahead',
+          requestId: expect.any(String),
+        },
+      });
+    });
+
     it('answers 404 for an unknown facility', async () => {
       expect((await app.request('/v1/facilities/nope/history')).status).toBe(404);
       expect((await app.request('/v1/facilities/nope/forecast?at=2026-06-01T13:00:00Z')).status).toBe(404);

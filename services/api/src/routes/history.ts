@@ -37,17 +37,26 @@ export const historyQuerySchema = z.object({
     .meta({ description: 'Bucket width (default 1h). Longest range: 15m → 7 days, 1h → 31 days, 1d → 366 days.' }),
 });
 
+const AT_HINT = 'the time to forecast for, ISO 8601 (e.g. 2026-06-01T10:00:00Z), from now up to 7 days ahead';
+
 export const forecastQuerySchema = z.object({
-  at: z.iso
-    .datetime({ offset: true })
-    .meta({ description: 'When (ISO 8601), from now up to 7 days ahead.', example: '2026-06-01T10:00:00Z' }),
+  at: z.iso.datetime({ offset: true }).meta({ description: `Required: ${AT_HINT}.`, example: '2026-06-01T10:00:00Z' }),
 });
+
+/** What a missing required parameter is for, said in its 400. */
+const REQUIRED_HINTS: Record<string, string> = { at: AT_HINT };
 
 function parseQuery<S extends z.ZodType>(schema: S, query: Record<string, string>): z.infer<S> {
   const result = schema.safeParse(query);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  throw new ApiError('BAD_REQUEST', `invalid query parameter "${String(issue?.path[0] ?? 'query')}": ${issue?.message ?? 'invalid'}`);
+  const name = String(issue?.path[0] ?? 'query');
+  // A parameter left out is named as missing, not as zod's "expected string, received undefined".
+  if (issue?.path.length === 1 && query[name] === undefined) {
+    const hint = REQUIRED_HINTS[name];
+    throw new ApiError('BAD_REQUEST', `missing query parameter "${name}"${hint ? `: ${hint}` : ''}`);
+  }
+  throw new ApiError('BAD_REQUEST', `invalid query parameter "${name}": ${issue?.message ?? 'invalid'}`);
 }
 
 const floorTo = (ms: number, step: number) => Math.floor(ms / step) * step;

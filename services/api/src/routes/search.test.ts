@@ -66,8 +66,8 @@ describe('GET /v1/facilities (search)', () => {
     it('filters by category and gives that category’s counts; available=true counts that category', async () => {
       const campers = await page('?category=camper');
       expect(campers.items.map((i) => [i.id, i.category])).toEqual([
-        ['elbe', { name: 'camper', capacity: 3, free: 1, occupied: 0, unknown: 2 }],
-        ['pr-east', { name: 'camper', capacity: 1, free: 0, occupied: 1, unknown: 0 }],
+        ['elbe', { name: 'camper', capacity: 3, free: 1, occupied: 0, unknown: 2, closed: 0, status: 'unknown' }],
+        ['pr-east', { name: 'camper', capacity: 1, free: 0, occupied: 1, unknown: 0, closed: 0, status: 'full' }],
       ]);
       expect((await page('?category=camper&available=true')).items.map((i) => i.id)).toEqual(['elbe']);
     });

@@ -135,6 +135,26 @@ describe('GET /v1/stream (server-sent events)', () => {
       }
     });
 
+    it('answers 404 in the error shape for a facility that does not exist, instead of a silent stream', async () => {
+      const res = await fetch(url('?facilities=c,nope'));
+      expect(res.status).toBe(404);
+      expect(await res.json()).toEqual({
+        error: { code: 'NOT_FOUND', message: 'invalid query parameter "facilities": no facility "nope"', requestId: expect.any(String) },
+      });
+    });
+
+    it('sends the closed count with every change: free + occupied + unknown + closed = capacity', async () => {
+      const s = await openStream(url('?facilities=a'));
+      try {
+        await expect.poll(() => s.availability().length).toBe(1);
+        const [first] = s.availability() as unknown as Array<Record<string, number>>;
+        expect(first).toHaveProperty('closed');
+        expect((first?.free ?? 0) + (first?.occupied ?? 0) + (first?.unknown ?? 0) + (first?.closed ?? 0)).toBe(first?.capacity);
+      } finally {
+        await s.close();
+      }
+    });
+
     it('rejects a bad facilities filter with 400 naming it', async () => {
       const res = await fetch(url('?facilities=A,b'));
       expect(res.status).toBe(400);

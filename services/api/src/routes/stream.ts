@@ -88,6 +88,15 @@ export function createStreamRoutes({
       release();
       throw err;
     });
+    if (filter !== null) {
+      // A filter naming no facility would answer 200 and then stay silent forever.
+      const known = new Set(layout.slots.map((slot) => slot.id));
+      const unknown = [...filter].filter((id) => !known.has(id));
+      if (unknown.length > 0) {
+        release();
+        throw new ApiError('NOT_FOUND', `invalid query parameter "facilities": no facility ${unknown.map((id) => `"${id}"`).join(', ')}`);
+      }
+    }
     const client = new ClientQueue(filter, hub.seq);
     hub.attach(client);
     const changes = hub.changesSince(c.req.header('Last-Event-ID') ?? c.req.query('lastEventId'));

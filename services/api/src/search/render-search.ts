@@ -1,14 +1,8 @@
-import type { Counts, SpotCategory } from '@freiplatz/domain';
-import type { FacilityEntry } from '../state/facility-entry.js';
+import { toCategoryView, toFacilitySummaryView } from '../facility-view.js';
 import type { Hit } from './geo.js';
 import type { SearchResult } from './search-facilities.js';
 import type { SearchQuery } from './search-query.js';
 import { encodeCursor } from './search-query.js';
-
-function categoryView(entry: FacilityEntry, category: SpotCategory) {
-  const c: Counts | undefined = entry.record.state.byCategory[category];
-  return { name: category, capacity: c?.capacity ?? 0, free: c?.free ?? 0, occupied: c?.occupied ?? 0, unknown: c?.unknown ?? 0 };
-}
 
 /** True when the client asks for GeoJSON. */
 export const wantsGeoJson = (accept: string | undefined) => accept?.includes('application/geo+json') ?? false;
@@ -21,7 +15,9 @@ export function renderSearchJson(result: SearchResult, q: SearchQuery): string {
     const { entry } = slot;
     let extra = '';
     if (q.near) extra += `"distance":${roundDistance(distance)},`;
-    if (q.category) extra += `"category":${JSON.stringify(categoryView(entry, q.category))},`;
+    // With a category, the item's availability is that category's (counts and its own status).
+    if (q.category)
+      return `{${extra}"category":${JSON.stringify(toCategoryView(entry.record.state, q.category))},${entry.categorySummaryJson(q.category).slice(1)}`;
     return extra === '' ? entry.summaryJson : `{${extra}${entry.summaryJson.slice(1)}`;
   });
   const next = result.next ? JSON.stringify(encodeCursor(result.next)) : 'null';
@@ -33,7 +29,8 @@ export function renderSearchGeoJson(result: SearchResult, q: SearchQuery) {
   return {
     type: 'FeatureCollection' as const,
     features: result.hits.map(({ slot, distance }) => {
-      const { location, ...properties } = slot.entry.summary;
+      const { record } = slot.entry;
+      const { location, ...properties } = q.category ? toFacilitySummaryView(record, q.category) : slot.entry.summary;
       return {
         type: 'Feature' as const,
         id: slot.id,
@@ -41,7 +38,7 @@ export function renderSearchGeoJson(result: SearchResult, q: SearchQuery) {
         properties: {
           ...properties,
           ...(q.near ? { distance: roundDistance(distance) } : {}),
-          ...(q.category ? { category: categoryView(slot.entry, q.category) } : {}),
+          ...(q.category ? { category: toCategoryView(record.state, q.category) } : {}),
         },
       };
     }),
@@ -94,7 +91,7 @@ function digitCount(n: number): number {
 export function renderSearchJsonBytes(result: SearchResult, q: SearchQuery): Buffer {
   const { hits } = result;
   const near = q.near !== null;
-  // Extra fields other than the distance are rare (category filter): rendered as text, per item.
+  // Category searches are rare: their items (the category's view) are rendered as text, per item.
   const extras: string[] | null = q.category ? [] : null;
   const distances: number[] = [];
   let size = ITEMS_OPEN.length + ITEMS_CLOSE.length + 1 + Math.max(0, hits.length - 1);
@@ -107,11 +104,12 @@ export function renderSearchJsonBytes(result: SearchResult, q: SearchQuery): Buf
       size += DISTANCE.length + 1 + (isPlainInteger(d) ? digitCount(d) : Buffer.byteLength(String(d)));
     }
     if (q.category) {
-      const extra = `"category":${JSON.stringify(categoryView(entry, q.category))},`;
+      const extra = `"category":${JSON.stringify(toCategoryView(entry.record.state, q.category))},${entry.categorySummaryJson(q.category).slice(1)}`;
       extras?.push(extra);
       size += Buffer.byteLength(extra) + (near ? 0 : 1);
+    } else {
+      size += near ? entry.summaryTail.length : entry.summaryBytes.length;
     }
-    size += near || extras !== null ? entry.summaryTail.length : entry.summaryBytes.length;
   }
   const next = result.next ? JSON.stringify(encodeCursor(result.next)) : 'null';
   size += next.length;
@@ -136,8 +134,11 @@ export function renderSearchJsonBytes(result: SearchResult, q: SearchQuery): Buf
     } else if (extras !== null) {
       out[at++] = OPEN_BRACE;
     }
-    if (extras !== null) at += out.write(extras[k] as string, at, 'utf8');
-    const bytes = near || extras !== null ? entry.summaryTail : entry.summaryBytes;
+    if (extras !== null) {
+      at += out.write(extras[k] as string, at, 'utf8');
+      continue;
+    }
+    const bytes = near ? entry.summaryTail : entry.summaryBytes;
     out.set(bytes, at);
     at += bytes.length;
   }

@@ -31,7 +31,8 @@ function createFilter(q: SearchQuery): ((slot: FacilitySlot) => boolean) | null 
     }
     const counts = q.category ? record.state.byCategory[q.category] : record.state;
     if (q.category && !(counts && counts.capacity > 0)) return false;
-    if (q.available && !(counts && counts.free > 0)) return false;
+    // Free spaces behind a closed gate (outside opening hours) are not available.
+    if (q.available && !(counts && counts.free > 0 && counts.status !== 'closed')) return false;
     return true;
   };
 }

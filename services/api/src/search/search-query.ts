@@ -37,14 +37,14 @@ export const searchQuerySchema = z.object({
     )
     .optional()
     .meta({ description: 'Only these kinds (comma-separated).', example: 'car_park,rv_site' }),
-  category: z
-    .enum(spotCategories)
-    .optional()
-    .meta({ description: 'Only facilities with spots of this category; each item then carries that category’s counts.' }),
+  category: z.enum(spotCategories).optional().meta({
+    description:
+      'Only facilities with spots of this category; each item’s `availability` (counts and status) is then that category’s, repeated with its name under `category`.',
+  }),
   available: z
     .enum(['true', 'false'])
     .optional()
-    .meta({ description: '`true`: only facilities with free spaces (of `category`, if given).' }),
+    .meta({ description: '`true`: only facilities with free spaces (of `category`, if given) that are not closed.' }),
   limit: z.coerce
     .number()
     .int()

@@ -1,6 +1,7 @@
 import type { FacilityRecord } from '@freiplatz/db';
+import type { SpotCategory } from '@freiplatz/domain';
 import { formatAvailabilityEtag } from '../etag.js';
-import { toFacilityAvailabilityView, toFacilitySummaryView } from '../facility-view.js';
+import { toAvailabilityText, toFacilityAvailabilityView, toFacilitySummaryView } from '../facility-view.js';
 
 type Summary = ReturnType<typeof toFacilitySummaryView>;
 
@@ -12,6 +13,8 @@ export class FacilityEntry {
   #summaryJson: string | undefined;
   #summaryBytes: Uint8Array | undefined;
   #summaryTail: Uint8Array | undefined;
+  /** Per-category representations (category views are rare): built on first use, like the rest. */
+  #byCategory: Map<SpotCategory, { availabilityJson?: string; summaryJson?: string }> | undefined;
 
   constructor(readonly record: FacilityRecord) {
     this.etag = formatAvailabilityEtag(record.id, record.state.version);
@@ -33,7 +36,36 @@ export class FacilityEntry {
 
   /** The bare free count for LED signs, `-` when unknown. */
   get availabilityText(): string {
-    return this.record.state.status === 'unknown' ? '-' : String(this.record.state.free);
+    return toAvailabilityText(this.record);
+  }
+
+  #category(category: SpotCategory) {
+    this.#byCategory ??= new Map();
+    let views = this.#byCategory.get(category);
+    if (views === undefined) {
+      views = {};
+      this.#byCategory.set(category, views);
+    }
+    return views;
+  }
+
+  /** The signage body of one category (its counts and its own status) as JSON text. */
+  categoryAvailabilityJson(category: SpotCategory): string {
+    const views = this.#category(category);
+    views.availabilityJson ??= JSON.stringify(toFacilityAvailabilityView(this.record, category));
+    return views.availabilityJson;
+  }
+
+  /** The bare free count of one category, `-` when that category's status is unknown. */
+  categoryAvailabilityText(category: SpotCategory): string {
+    return toAvailabilityText(this.record, category);
+  }
+
+  /** The facility as listed by a search for `category`: its availability is that category's. */
+  categorySummaryJson(category: SpotCategory): string {
+    const views = this.#category(category);
+    views.summaryJson ??= JSON.stringify(toFacilitySummaryView(this.record, category));
+    return views.summaryJson;
   }
 
   /** The facility as listed by search. */

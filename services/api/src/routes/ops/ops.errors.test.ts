@@ -30,6 +30,14 @@ describe('operator API: errors', () => {
     ['an invalid registry', 'PUT', '/v1/ops/registry', { version: 2, facilities: [] }, 400, 'version'],
     ['a closure without reason', 'POST', '/v1/ops/facilities/quick/closures', { closed: true }, 400, 'reason'],
     [
+      'a reopening without reason',
+      'POST',
+      '/v1/ops/facilities/quick/closures',
+      { closed: false },
+      400,
+      'reason: is required, closing and reopening alike',
+    ],
+    [
       'a closure of a foreign spot',
       'POST',
       '/v1/ops/facilities/quick/closures',
