@@ -88,6 +88,7 @@ export async function importRegistry(db: Kysely<Database>, registry: Registry, n
               spot_id: s.kind === 'bay' ? s.spotId : null,
               facility_id: s.kind === 'counter' ? s.facilityId : null,
               heartbeat_interval_seconds: s.heartbeatIntervalSeconds,
+              lorawan: s.lorawan ? JSON.stringify(s.lorawan) : null,
             })),
           )
           .onConflict((oc) =>
@@ -97,6 +98,7 @@ export async function importRegistry(db: Kysely<Database>, registry: Registry, n
               spot_id: eb.ref('excluded.spot_id'),
               facility_id: eb.ref('excluded.facility_id'),
               heartbeat_interval_seconds: eb.ref('excluded.heartbeat_interval_seconds'),
+              lorawan: eb.ref('excluded.lorawan'),
             })),
           )
           .execute();
