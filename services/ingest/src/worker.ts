@@ -21,7 +21,7 @@ export interface IngestWorkerOptions {
   password?: string;
   transport?: Partial<IClientOptions>;
   batchSize: number;
-  /** Payload bytes a batch holds at most (default: no byte bound). */
+  /** Payload bytes a batch holds at most (default 4 MiB, as INGEST_BATCH_MAX_BYTES). */
   batchMaxBytes?: number;
   flushMs: number;
   /** Least time between the starts of two commits unless `minCommitItems` wait (default 0: back to back). */
@@ -29,7 +29,7 @@ export interface IngestWorkerOptions {
   /** Messages that start the next commit before that interval has passed (default: the batch size). */
   minCommitItems?: number;
   maxUnacked: number;
-  /** Payload bytes of unacknowledged messages before reading pauses (default: no byte bound). */
+  /** Payload bytes of unacknowledged messages before reading pauses (default 16 MiB, as INGEST_MAX_UNACKED_BYTES). */
   maxUnackedBytes?: number;
   /** Batches committed at the same time (default 2). */
   commitConcurrency?: number;
@@ -37,7 +37,7 @@ export interface IngestWorkerOptions {
   shareGroup?: string;
   /** How often facility state is re-evaluated against the clock (sensors going silent). */
   sweepIntervalMs?: number;
-  /** Old dead letters and audit entries deleted by the periodic sweep (default: kept). */
+  /** Old dead letters and audit entries deleted by the periodic sweep (default 30 and 365 days, as packages/config/src/env.ts). */
   retention?: RetentionOptions;
   /** Rejected messages are logged as one line of counts per this interval (default 30 s). */
   rejectLogIntervalMs?: number;
@@ -70,7 +70,7 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
   const rejectLog = createRejectLog(log, options.rejectLogIntervalMs ?? 30_000);
   const batcher = new Batcher({
     batchSize: options.batchSize,
-    ...(options.batchMaxBytes !== undefined ? { batchMaxBytes: options.batchMaxBytes } : {}),
+    batchMaxBytes: options.batchMaxBytes ?? 4 * 1024 * 1024,
     flushMs: options.flushMs,
     minCommitIntervalMs: options.minCommitIntervalMs ?? 0,
     ...(options.minCommitItems !== undefined ? { minCommitItems: options.minCommitItems } : {}),
@@ -117,7 +117,7 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
     topics: toSubscriptionTopics(NATIVE_TOPICS, options.shareGroup),
     protocolVersion: options.protocolVersion,
     maxUnacked: options.maxUnacked,
-    ...(options.maxUnackedBytes !== undefined ? { maxUnackedBytes: options.maxUnackedBytes } : {}),
+    maxUnackedBytes: options.maxUnackedBytes ?? 16 * 1024 * 1024,
     ...(options.username !== undefined ? { username: options.username } : {}),
     ...(options.password !== undefined ? { password: options.password } : {}),
     ...(options.transport ? { transport: options.transport } : {}),
@@ -136,7 +136,7 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
     db: options.db,
     intervalMs: options.sweepIntervalMs ?? 30_000,
     logger: log,
-    ...(options.retention ? { retention: options.retention } : {}),
+    retention: options.retention ?? { ingestRejectsDays: 30, auditLogDays: 365 },
   });
   // A full recount at start settles facility counts with the sensors' counted status (the basis of
   // the incremental updates per batch) and with the clock, whatever happened while no worker ran.
