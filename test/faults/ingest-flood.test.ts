@@ -49,8 +49,15 @@ describe('one sensor floods the worker with 6,000 × 16 KB of garbage', () => {
     const w = worker;
     const publisher = await mqtt.connectAsync(h.mqttUrl, { protocolVersion: h.mqttProtocolVersion, clientId: 'flood-test-pub' });
     let peakRssMiB = 0;
+    let peakUnackedBytes = 0;
     const sampler = setInterval(() => {
       peakRssMiB = Math.max(peakRssMiB, w.rssMiB());
+      void w.metric('freiplatz_ingest_unacked_bytes').then(
+        (b) => {
+          peakUnackedBytes = Math.max(peakUnackedBytes, b);
+        },
+        () => {},
+      );
     }, 100);
     try {
       const window = new Set<Promise<unknown>>();
@@ -87,6 +94,9 @@ describe('one sensor floods the worker with 6,000 × 16 KB of garbage', () => {
       await publisher.endAsync();
     }
     peakRssMiB = Math.max(peakRssMiB, w.peakRssMiB());
+    // The window held at most 16 MiB (INGEST_MAX_UNACKED_BYTES) plus the one message that crossed it.
+    expect(peakUnackedBytes).toBeGreaterThan(0);
+    expect(peakUnackedBytes).toBeLessThanOrEqual(16 * 1024 * 1024 + SIZE);
     expect(peakRssMiB).toBeLessThanOrEqual(300);
     expect(w.output()).not.toMatch(/ERR_WORKER_OUT_OF_MEMORY|commit thread exited|heap out of memory/);
     expect(await w.metric('freiplatz_ingest_commit_failures_total')).toBe(0);

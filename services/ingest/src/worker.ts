@@ -63,6 +63,7 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
   let consumer: MqttConsumer | null = null;
   const metrics = createIngestMetrics({
     unacked: () => consumer?.unacked() ?? 0,
+    unackedBytes: () => consumer?.unackedBytes() ?? 0,
     oldestUnackedAgeMs: () => consumer?.oldestUnackedAgeMs() ?? 0,
   });
   const commitBatch = options.commit ?? ((batch: IngestBatch) => commitIngestBatch(options.db, batch));
