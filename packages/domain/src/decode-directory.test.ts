@@ -58,7 +58,16 @@ describe('LoRaWAN uplinks reach only the sensor bound to their network, applicat
     expect(chirpstack(topic, deviceInfo)).toMatchObject({ ok: false, code: 'BINDING_MISMATCH' });
   });
 
-  it('refuses a body naming another application than its topic', () => {
+  it('refuses a TTS body naming another application than its topic', () => {
+    const body = bytes({
+      end_device_ids: { application_ids: { application_id: 'evil' } },
+      uplink_message: { decoded_payload: { occupied: true } },
+    });
+    const result = decodeMessage('v3/magdeburg-parking@city-md/devices/bay-ulrich-017/up', body, receivedAt, directory);
+    expect(result).toMatchObject({ ok: false, code: 'DEVICE_MISMATCH' });
+  });
+
+  it('refuses a ChirpStack body naming another application than its topic', () => {
     const result = chirpstack('application/rv-app/device/a84041000181c0de/event/up', { tenantId: 'city', applicationId: 'evil' });
     expect(result).toMatchObject({ ok: false, code: 'DEVICE_MISMATCH' });
   });

@@ -8,7 +8,13 @@ export const TTS_UPLINK_TOPIC = /^v3\/([^/@]+)(?:@([^/]*))?\/devices\/([^/]+)\/u
 
 // The Things Stack leaves out fields whose value is zero or empty, so almost everything is optional.
 const ttsUplinkSchema = z.object({
-  end_device_ids: z.object({ device_id: z.string().optional(), dev_eui: z.string().optional() }).optional(),
+  end_device_ids: z
+    .object({
+      device_id: z.string().optional(),
+      dev_eui: z.string().optional(),
+      application_ids: z.object({ application_id: z.string().optional() }).optional(),
+    })
+    .optional(),
   received_at: z.string().optional(),
   uplink_message: z.object({
     f_cnt: z.number().int().min(0).max(0xffffffff).optional(),
@@ -41,13 +47,19 @@ export function decodeTtsUplink(
   if (deviceId !== undefined && deviceId !== id.sensorId) {
     return { ok: false, code: 'DEVICE_MISMATCH', reason: `topic names device "${id.sensorId}", payload "${deviceId.slice(0, 64)}"` };
   }
+  const application = match[1] as string;
+  const namedApplication = up.end_device_ids?.application_ids?.application_id;
+  if (namedApplication !== undefined && namedApplication !== application) {
+    const named = namedApplication.slice(0, 64);
+    return { ok: false, code: 'DEVICE_MISMATCH', reason: `topic names application "${application.slice(0, 64)}", payload "${named}"` };
+  }
   const decoded = up.uplink_message.decoded_payload;
   if (decoded === undefined || Object.keys(decoded).length === 0) {
     return { ok: false, code: 'NO_DECODED_PAYLOAD', reason: 'uplink_message.decoded_payload is missing: configure a payload formatter' };
   }
   const bound = resolveUplinkSensor(directory, {
     network: 'tts',
-    application: match[1] as string,
+    application,
     tenant: match[2],
     deviceKey: id.sensorId,
   });
