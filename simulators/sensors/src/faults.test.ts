@@ -68,7 +68,7 @@ describe('message formats', () => {
   });
 
   it('leaves out a zero frame counter in TTS format, as The Things Stack does', () => {
-    const { payload } = encodeBayReading('tts', {
+    const { topic, payload } = encodeBayReading('tts', {
       sensorId: 's',
       occupied: false,
       ts: new Date(T0),
@@ -78,10 +78,11 @@ describe('message formats', () => {
       heartbeat: false,
     });
     expect(payload).not.toContain('f_cnt');
+    const application = TTS_UPLINK_TOPIC.exec(topic)?.[1] ?? '';
     const directory = createSensorDirectory([
-      { id: 's', kind: 'bay', model: resolveSensorModel(null), lorawan: { network: 'tts', application: 'a', tenant: 'b' } },
+      { id: 's', kind: 'bay', model: resolveSensorModel(null), lorawan: { network: 'tts', application } },
     ]);
-    expect(decodeMessage('v3/a@b/devices/s/up', Buffer.from(payload), new Date(T0), directory)).toMatchObject({
+    expect(decodeMessage(topic, Buffer.from(payload), new Date(T0), directory)).toMatchObject({
       ok: true,
       event: { seq: 0 },
     });
