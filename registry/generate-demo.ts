@@ -152,11 +152,25 @@ const plans: FacilityPlan[] = [
 
 /**
  * Real LoRaWAN devices of the shared samples (test/fixtures/lorawan/), each on a spot of a matching
- * facility, so the samples can be replayed against `pnpm start`: TTS v3 by device id, ChirpStack v4 by DevEUI.
+ * facility, so the samples can be replayed against `pnpm start`: TTS v3 by device id, ChirpStack v4 by DevEUI,
+ * each bound to the application (and tenant) of its sample, so that no other topic reaches it.
  */
-const lorawanDevices: Record<string, { id: string; model: string }> = {
-  'breiter-weg-017': { id: 'bay-ulrich-017', model: 'occupied-voltage' },
-  'petrifoerder-004': { id: 'a84041000181c0de', model: 'occupied-voltage' },
+const lorawanDevices: Record<string, { id: string; model: string; lorawan: Record<string, string> }> = {
+  'breiter-weg-017': {
+    id: 'bay-ulrich-017',
+    model: 'occupied-voltage',
+    lorawan: { network: 'tts', application: 'magdeburg-parking', tenant: 'city-md' },
+  },
+  'petrifoerder-004': {
+    id: 'a84041000181c0de',
+    model: 'occupied-voltage',
+    lorawan: {
+      network: 'chirpstack',
+      application: '6f2d6a4e-1c1b-4d2a-9a51-3b1f0c7e9d10',
+      tenant: '52f14cd4-c6f1-4fbd-8f87-4025e1d49242',
+      devEui: 'a84041000181c0de',
+    },
+  },
 };
 
 /** Builds the demo registry document (plain JSON, defaults spelled out). */
@@ -179,6 +193,7 @@ export function buildDemoRegistry(): unknown {
           spotId,
           model: device?.model ?? 'native',
           heartbeatIntervalSeconds: plan.heartbeatIntervalSeconds,
+          ...(device ? { lorawan: device.lorawan } : {}),
         });
       }
     }

@@ -1,6 +1,6 @@
 import { type DecodeResult, type OccupancyEvent, rejectCodes } from '@freiplatz/domain';
 import fc from 'fast-check';
-import { type FuzzDecoder, modelOfArb, topicArb } from './decoders.js';
+import { directoryOfArb, type FuzzDecoder, topicArb } from './decoders.js';
 import { payloadArb, receivedAtArb } from './payloads.js';
 
 const SENSOR_ID = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -69,8 +69,8 @@ export interface FuzzTally {
 export function fuzzDecoder(decoder: FuzzDecoder, numRuns: number, seed?: number): FuzzTally {
   const tally: FuzzTally = { runs: 0, accepted: 0, rejected: {} };
   fc.assert(
-    fc.property(topicArb(decoder), payloadArb, receivedAtArb, modelOfArb, (topic, payload, receivedAt, modelOf) => {
-      const result = decoder.decode(topic, payload, receivedAt, modelOf);
+    fc.property(topicArb(decoder), payloadArb, receivedAtArb, directoryOfArb, (topic, payload, receivedAt, directoryOf) => {
+      const result = decoder.decode(topic, payload, receivedAt, directoryOf(topic));
       checkDecodeResult(result);
       tally.runs++;
       if (result.ok) tally.accepted++;

@@ -1,23 +1,29 @@
 import {
   builtinSensorModels,
+  CHIRPSTACK_EVENT_TOPIC,
+  createSensorDirectory,
   type DecodeResult,
   decodeChirpstackEvent,
   decodeMessage,
   decodeNativeMessage,
   decodeTtsUplink,
+  EMPTY_DIRECTORY,
   INGEST_TOPICS,
+  type SensorDirectory,
   type SensorModel,
+  TTS_UPLINK_TOPIC,
 } from '@freiplatz/domain';
 import fc from 'fast-check';
 import { topicFromFilter, topicLevelArb } from './payloads.js';
 
-type ModelOf = (sensorId: string) => SensorModel;
+/** The registered sensors a message is decoded against, given its topic. */
+type DirectoryOf = (topic: string) => SensorDirectory;
 
 export interface FuzzDecoder {
   name: string;
   /** Topic filters whose topics this decoder handles (plus a share of random topics). */
   topics: readonly string[];
-  decode(topic: string, payload: Uint8Array, receivedAt: Date, modelOf: ModelOf): DecodeResult;
+  decode(topic: string, payload: Uint8Array, receivedAt: Date, directory: SensorDirectory): DecodeResult;
 }
 
 /** Every decoder of packages/domain; a new decoder is one more line here. */
@@ -41,5 +47,29 @@ export function topicArb(decoder: FuzzDecoder): fc.Arbitrary<string> {
   );
 }
 
-/** A model lookup answering with one of the built-in models (or throwing nothing else). */
-export const modelOfArb: fc.Arbitrary<ModelOf> = fc.constantFrom(...builtinSensorModels.values()).map((model) => () => model);
+/**
+ * A directory with the topic's device registered with one of the built-in models and bound to
+ * the topic's network and application (so that uplinks get as far as their model), or with nothing
+ * registered (LoRaWAN uplinks then are UNKNOWN_DEVICE).
+ */
+export const directoryOfArb: fc.Arbitrary<DirectoryOf> = fc.oneof(
+  { weight: 1, arbitrary: fc.constant(() => EMPTY_DIRECTORY) },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom(...builtinSensorModels.values()).map((model) => (topic: string) => boundDirectory(topic, model)),
+  },
+);
+
+function boundDirectory(topic: string, model: SensorModel): SensorDirectory {
+  const tts = TTS_UPLINK_TOPIC.exec(topic);
+  const cs = CHIRPSTACK_EVENT_TOPIC.exec(topic);
+  if (tts?.[1] !== undefined && tts[3] !== undefined) {
+    const lorawan = { network: 'tts' as const, application: tts[1], ...(tts[2] !== undefined ? { tenant: tts[2] } : {}) };
+    return createSensorDirectory([{ id: tts[3], kind: 'bay', model, lorawan }]);
+  }
+  if (cs?.[1] !== undefined && cs[2] !== undefined) {
+    const devEui = cs[2].toLowerCase();
+    return createSensorDirectory([{ id: devEui, kind: 'bay', model, lorawan: { network: 'chirpstack', application: cs[1] } }]);
+  }
+  return EMPTY_DIRECTORY;
+}

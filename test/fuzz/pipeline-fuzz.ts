@@ -1,4 +1,5 @@
-import { decodeMessage, INGEST_TOPICS } from '@freiplatz/domain';
+import { toReject } from '@freiplatz/db';
+import { decodeMessage, INGEST_TOPICS, type RejectCode } from '@freiplatz/domain';
 import type { IngestWorker } from '@freiplatz/ingest';
 import fc from 'fast-check';
 import { sql } from 'kysely';
@@ -13,7 +14,13 @@ export interface PipelineFuzzResult {
   storedRejects: number;
 }
 
-const key = (topic: string, payload: Uint8Array, code: string) => `${code} ${topic} ${Buffer.from(payload).toString('hex')}`;
+/** A dead letter as stored: code, topic, the payload's first 1 KiB, its size and SHA-256. */
+const key = (topic: string, excerpt: Uint8Array, size: number, sha256: Uint8Array, code: string) =>
+  `${code} ${topic} ${Buffer.from(excerpt).toString('hex')} ${size} ${Buffer.from(sha256).toString('hex')}`;
+const expectedKey = (topic: string, payload: Uint8Array, code: string) => {
+  const r = toReject({ topic, payload, code: code as RejectCode, reason: '', receivedAt: new Date() });
+  return key(r.topic, r.payload, r.payloadSize, r.payloadSha256, code);
+};
 
 async function counterValue(worker: IngestWorker, name: 'received' | 'commitFailures'): Promise<number> {
   const metric = await worker.metrics[name].get();
@@ -23,7 +30,7 @@ async function counterValue(worker: IngestWorker, name: 'received' | 'commitFail
 /**
  * Publishes `count` generated messages on the topics the worker subscribes to, through the real
  * broker, and checks that every one was received and that exactly the ones the decoders reject
- * are in ingest_rejects, byte for byte, with the same code.
+ * are in ingest_rejects with the same code, their first 1 KiB byte for byte, with their size and hash.
  */
 export async function fuzzPipeline(
   harness: Harness,
@@ -41,7 +48,10 @@ export async function fuzzPipeline(
   const expected = new Map<string, number>();
   for (const [topic, payload] of messages) {
     const result = decodeMessage(topic, payload, new Date());
-    if (!result.ok) expected.set(key(topic, payload, result.code), (expected.get(key(topic, payload, result.code)) ?? 0) + 1);
+    if (!result.ok) {
+      const k = expectedKey(topic, payload, result.code);
+      expected.set(k, (expected.get(k) ?? 0) + 1);
+    }
   }
   const expectedRejects = [...expected.values()].reduce((a, b) => a + b, 0);
   for (let i = 0; i < messages.length; i += 200) {
@@ -59,11 +69,13 @@ export async function fuzzPipeline(
     const failures = await counterValue(worker, 'commitFailures');
     throw new Error(`dead letters incomplete; ${failures} failed commits; worker errors:\n${workerErrors()}`, { cause: err });
   }
-  const { rows } = await sql<{ topic: string; payload: Buffer; code: string }>`SELECT topic, payload, code FROM ingest_rejects`.execute(
-    harness.db,
-  );
+  const { rows } = await sql<{ topic: string; payload: Buffer; payload_size: number; payload_sha256: Buffer; code: string }>`
+    SELECT topic, payload, payload_size, payload_sha256, code FROM ingest_rejects`.execute(harness.db);
   const stored = new Map<string, number>();
-  for (const r of rows) stored.set(key(r.topic, r.payload, r.code), (stored.get(key(r.topic, r.payload, r.code)) ?? 0) + 1);
+  for (const r of rows) {
+    const k = key(r.topic, r.payload, r.payload_size, r.payload_sha256, r.code);
+    stored.set(k, (stored.get(k) ?? 0) + 1);
+  }
   expect(stored).toEqual(expected);
   expect(await counterValue(worker, 'commitFailures')).toBe(0);
   return { published: messages.length, expectedRejects, storedRejects: rows.length };

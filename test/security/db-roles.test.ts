@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createApp } from '@freiplatz/api';
 import { createSilentLogger } from '@freiplatz/config';
-import { createDb, type Db, maintainEventPartitions, provisionRoles, ROLE_GRANTS, SERVICE_ROLES } from '@freiplatz/db';
+import { createDb, type Db, deleteExpiredRows, maintainEventPartitions, provisionRoles, ROLE_GRANTS, SERVICE_ROLES } from '@freiplatz/db';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -159,6 +159,15 @@ describe('database roles of the services (least privilege)', () => {
     expect(rows[0]?.n).toBeGreaterThan(8);
     expect(await attempt(apiUrl, "SELECT freiplatz_maintain_event_partitions(INTERVAL '0 days', now())")).toBe(INSUFFICIENT_PRIVILEGE);
     expect(await attempt(ingestUrl, 'CREATE TABLE occupancy_events_p29990101 (LIKE occupancy_events)')).toBe(INSUFFICIENT_PRIVILEGE);
+  });
+
+  it('lets the ingest role delete expired dead letters and audit entries without reading them', async () => {
+    const old = new Date(Date.now() - 400 * 86_400_000);
+    await h.db.insertInto('audit_log').values({ at: old, action: 'key.use', key_id: null }).execute();
+    const ingest = pool(ingestUrl);
+    expect(await deleteExpiredRows(ingest, 'audit_log', new Date(Date.now() - 365 * 86_400_000), 100)).toBe(1);
+    expect(await deleteExpiredRows(ingest, 'ingest_rejects', new Date(Date.now() - 30 * 86_400_000), 100)).toBe(0);
+    expect(await attempt(ingestUrl, 'SELECT action FROM audit_log')).toBe(INSUFFICIENT_PRIVILEGE);
   });
 
   it('has the production API refuse to start on a schema it would have to migrate, and start as its role on a migrated one', async () => {

@@ -57,4 +57,33 @@ describe('LoRaWAN uplinks through the real broker', () => {
       .poll(async () => (await h.db.selectFrom('ingest_rejects').select(['code', 'reason']).execute()).map((r) => r.code))
       .toContain('NO_DECODED_PAYLOAD');
   });
+
+  it('dead-letters uplinks from another application or tenant, native sensors through network-server topics, and the reverse', async () => {
+    const { payload } = fixture('tts-v3-uplink-occupied.json');
+    const body = { ...payload, end_device_ids: undefined };
+    await h.publish('v3/evil-app@other-tenant/devices/ulrich-18-s/up', body); // a native bay sensor
+    await h.publish('v3/evil-app@city-md/devices/bay-ulrich-017/up', body); // another application
+    await h.publish('v3/magdeburg-parking@other-tenant/devices/bay-ulrich-017/up', body); // another tenant
+    await h.publish('v3/magdeburg-parking@city-md/devices/nobody/up', body); // not registered
+    await h.publish('parking/v1/bays/a84041000181c0de', { occupied: true, seq: 1 }); // a LoRaWAN device, natively
+    await h.publish('parking/v1/counters/ulrich-18-s', { vehicles: 4, seq: 1 }); // a bay sensor's counter reading
+    const rejects = () =>
+      h.db.selectFrom('ingest_rejects').select(['topic', 'code', 'reason']).where('code', '<>', 'NO_DECODED_PAYLOAD').execute();
+    await expect.poll(async () => (await rejects()).length, { timeout: 10_000 }).toBe(6);
+    expect(Object.fromEntries((await rejects()).map((r) => [r.topic, r.code]))).toEqual({
+      'v3/evil-app@other-tenant/devices/ulrich-18-s/up': 'BINDING_MISMATCH',
+      'v3/evil-app@city-md/devices/bay-ulrich-017/up': 'BINDING_MISMATCH',
+      'v3/magdeburg-parking@other-tenant/devices/bay-ulrich-017/up': 'BINDING_MISMATCH',
+      'v3/magdeburg-parking@city-md/devices/nobody/up': 'UNKNOWN_DEVICE',
+      'parking/v1/bays/a84041000181c0de': 'BINDING_MISMATCH',
+      'parking/v1/counters/ulrich-18-s': 'WRONG_KIND',
+    });
+    const events = await h.db
+      .selectFrom('occupancy_events')
+      .select('sensor_id')
+      .where('sensor_id', 'in', ['ulrich-18-s', 'nobody'])
+      .execute();
+    expect(events).toEqual([]);
+    expect(await sensorState(h, 'ulrich-18-s')).toBeUndefined();
+  });
 });

@@ -40,6 +40,27 @@ export const ingestEnvSchema = baseEnvSchema.extend({
   INGEST_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(1000).default(50),
   INGEST_COMMIT_MIN_EVENTS: z.coerce.number().int().min(1).max(50_000).default(100),
   INGEST_MAX_UNACKED: z.coerce.number().int().min(1).max(65_535).default(10_000),
+  /**
+   * Payload bytes of a batch at most (at least one message): with rejected payloads cut to 1 KiB,
+   * 5,000 ~100-byte events stay one batch, 5,000 rejects become two.
+   */
+  INGEST_BATCH_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1_073_741_824)
+    .default(4 * 1024 * 1024),
+  /** Payload bytes read and not yet acknowledged before reading pauses (at least one message). */
+  INGEST_MAX_UNACKED_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1_073_741_824)
+    .default(16 * 1024 * 1024),
+  /** Dead letters (`ingest_rejects`) older than this are deleted by the ingest worker's periodic sweep. */
+  INGEST_REJECTS_RETENTION_DAYS: z.coerce.number().min(1).max(36_500).default(30),
+  /** Audit entries older than this are deleted by the ingest worker's periodic sweep. */
+  AUDIT_LOG_RETENTION_DAYS: z.coerce.number().min(1).max(36_500).default(365),
   /** Parts a large batch is split into by sensor and committed at once (they share no sensor rows, so they overlap). */
   INGEST_COMMIT_CONCURRENCY: z.coerce.number().int().min(1).max(8).default(2),
   /** Days raw occupancy events are kept (daily partitions dropped whole; a TimescaleDB retention policy); history aggregates stay. */

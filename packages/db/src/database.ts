@@ -1,3 +1,4 @@
+import type { LorawanBinding } from '@freiplatz/domain';
 import type { ColumnType, Generated } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -36,6 +37,8 @@ export interface SensorsTable {
   spot_id: string | null;
   facility_id: ColumnType<string | null, string | null | undefined, string | null>;
   heartbeat_interval_seconds: number;
+  /** LoRaWAN binding (migration 0013); null for native sensors. */
+  lorawan: ColumnType<LorawanBinding | null, string | null | undefined, string | null>;
   created_at: DefaultedTimestamp;
 }
 
@@ -136,7 +139,10 @@ export interface AuditLogTable {
 export interface IngestRejectsTable {
   id: Generated<number>;
   topic: string;
+  /** At most the first 1 KiB (migration 0012). */
   payload: Buffer;
+  payload_size: number;
+  payload_sha256: Buffer;
   code: string;
   reason: string;
   received_at: Timestamp;

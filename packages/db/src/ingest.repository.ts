@@ -1,4 +1,4 @@
-import { type BayEvent, DEFAULT_STALE_FACTOR, type OccupancyEvent, type RejectCode, type SpotCategory } from '@freiplatz/domain';
+import { type BayEvent, DEFAULT_STALE_FACTOR, type OccupancyEvent, type SpotCategory } from '@freiplatz/domain';
 import { type Kysely, sql } from 'kysely';
 import { type BayColumns, booleanArrayLiteral, numberArrayLiteral, toBayColumns } from './bay-columns.js';
 import type { Database } from './database.js';
@@ -12,15 +12,8 @@ import {
   notifyFacilityChanges,
   type SpotStatusChange,
 } from './facility-state.repository.js';
-import { arrayLiteral, toText } from './real.js';
-
-export interface Reject {
-  topic: string;
-  payload: Uint8Array;
-  code: RejectCode;
-  reason: string;
-  receivedAt: Date;
-}
+import { insertRejects, type Reject } from './ingest-rejects.repository.js';
+import { arrayLiteral } from './real.js';
 
 export interface IngestBatch {
   events: readonly OccupancyEvent[];
@@ -69,15 +62,7 @@ export async function commitIngestBatch(db: Kysely<Database>, batch: IngestBatch
       stored.length > 0 ? await upsertSensorState(trx, sensorStateParameters(bay, summariseBySensor(bay, stored)), now) : NO_MOVES;
     const device = await commitDeviceEvents(trx, batch.events);
     let inserted = device.inserted;
-    if (batch.rejects.length > 0) {
-      const r = batch.rejects;
-      await sql`
-        INSERT INTO ingest_rejects (topic, payload, code, reason, received_at)
-        SELECT * FROM unnest(${r.map((x) => toText(x.topic))}::text[], ${r.map((x) => Buffer.from(x.payload))}::bytea[],
-          ${r.map((x) => x.code)}::text[], ${r.map((x) => toText(x.reason))}::text[], ${r.map((x) => x.receivedAt)}::timestamptz[])`.execute(
-        trx,
-      );
-    }
+    await insertRejects(trx, batch.rejects);
     // Facilities recounted in full instead: counted ones (counters), and those where a sensor first
     // heard here was also first heard by a concurrent commit (its old status was not what we saw).
     // Their sensors are locked before any facility row, as the recount does.

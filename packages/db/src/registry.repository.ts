@@ -135,6 +135,7 @@ export async function importRegistry(
               spot_id: s.kind === 'bay' ? s.spotId : null,
               facility_id: s.kind === 'counter' ? s.facilityId : null,
               heartbeat_interval_seconds: s.heartbeatIntervalSeconds,
+              lorawan: s.lorawan ? JSON.stringify(s.lorawan) : null,
             })),
           )
           .onConflict((oc) =>
@@ -146,9 +147,10 @@ export async function importRegistry(
                 spot_id: eb.ref('excluded.spot_id'),
                 facility_id: eb.ref('excluded.facility_id'),
                 heartbeat_interval_seconds: eb.ref('excluded.heartbeat_interval_seconds'),
+                lorawan: eb.ref('excluded.lorawan'),
               }))
-              .where(sql<boolean>`(sensors.kind, sensors.model, sensors.spot_id, sensors.facility_id, sensors.heartbeat_interval_seconds)
-              IS DISTINCT FROM (excluded.kind, excluded.model, excluded.spot_id, excluded.facility_id, excluded.heartbeat_interval_seconds)`),
+              .where(sql<boolean>`(sensors.kind, sensors.model, sensors.spot_id, sensors.facility_id, sensors.heartbeat_interval_seconds, sensors.lorawan)
+              IS DISTINCT FROM (excluded.kind, excluded.model, excluded.spot_id, excluded.facility_id, excluded.heartbeat_interval_seconds, excluded.lorawan)`),
           )
           .returning(['id', 'spot_id', 'facility_id'])
           .execute();

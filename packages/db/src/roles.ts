@@ -1,8 +1,8 @@
 import pg from 'pg';
 
 type Privilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
-/** Table privileges; `UPDATE(col, …)` limits an update to those columns. */
-type Grant = Privilege | `UPDATE(${string})`;
+/** Table privileges; `UPDATE(col, …)` / `SELECT(col, …)` limit them to those columns. */
+type Grant = Privilege | `UPDATE(${string})` | `SELECT(${string})`;
 
 /** The login roles of the services: their names are fixed, their passwords come from the operator. */
 export const SERVICE_ROLES = { api: 'freiplatz_api', ingest: 'freiplatz_ingest' } as const;
@@ -50,7 +50,9 @@ export const ROLE_GRANTS: Record<ServiceRole, Record<string, readonly Grant[]>> 
     facility_occupancy_15m: stateWrites,
     sensor_state: stateWrites,
     occupancy_events: ['SELECT', 'INSERT'],
-    ingest_rejects: ['INSERT'],
+    // Retention (services/ingest/src/state-sweeper.ts): old rows found by their date and deleted; nothing else read.
+    ingest_rejects: ['INSERT', 'DELETE', 'SELECT(id, received_at)'],
+    audit_log: ['DELETE', 'SELECT(id, at)'],
     unassigned_sensors: ['SELECT'],
     schema_migrations: ['SELECT'],
   },

@@ -1,4 +1,4 @@
-import { type SensorModel, sensorModelSchema } from '@freiplatz/domain';
+import { type LorawanBinding, lorawanBindingSchema, type SensorModel, sensorModelSchema } from '@freiplatz/domain';
 import type { Kysely } from 'kysely';
 import type { Database } from './database.js';
 
@@ -23,8 +23,27 @@ export async function listSensorModels(db: Kysely<Database>): Promise<Map<string
   return models;
 }
 
-/** Model id of every registered sensor. */
-export async function listSensorModelAssignments(db: Kysely<Database>): Promise<Map<string, string>> {
-  const rows = await db.selectFrom('sensors').select(['id', 'model']).execute();
-  return new Map(rows.map((r) => [r.id, r.model]));
+/** What ingest's decoders need of every registered sensor: its kind, model id and LoRaWAN binding. */
+export interface SensorDirectoryRow {
+  id: string;
+  kind: 'bay' | 'counter';
+  model: string;
+  lorawan: LorawanBinding | null;
+}
+
+/**
+ * Every registered sensor with its kind, model id and LoRaWAN binding. A stored binding that no
+ * longer validates binds the sensor to no application at all (reachable from no topic), never to none.
+ */
+export async function listSensorDirectory(db: Kysely<Database>): Promise<SensorDirectoryRow[]> {
+  const rows = await db.selectFrom('sensors').select(['id', 'kind', 'model', 'lorawan']).execute();
+  return rows.map((r) => {
+    const lorawan = r.lorawan === null ? null : lorawanBindingSchema.safeParse(r.lorawan);
+    return {
+      id: r.id,
+      kind: r.kind === 'counter' ? 'counter' : 'bay',
+      model: r.model,
+      lorawan: lorawan === null ? null : lorawan.success ? lorawan.data : { network: 'tts', application: '' },
+    };
+  });
 }

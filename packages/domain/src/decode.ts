@@ -15,6 +15,13 @@ export const rejectCodes = [
   'INVALID_PAYLOAD',
   'NO_DECODED_PAYLOAD',
   'DEVICE_MISMATCH',
+  // A network server's uplink for a device not registered (sensors[].lorawan).
+  'UNKNOWN_DEVICE',
+  // A topic that may not write this sensor: another network, application or tenant than the
+  // sensor's LoRaWAN binding, a native sensor from a network server's topic, or the reverse.
+  'BINDING_MISMATCH',
+  // A reading that does not fit the sensor's kind (a counter message for a bay sensor, or the reverse).
+  'WRONG_KIND',
   // Decoded, but the database refused the event (a value no check foresaw): kept as a dead letter
   // so that one message can never stall its batch.
   'STORE_FAILED',

@@ -3,6 +3,7 @@ export * from './bay-payload.schema.js';
 export * from './counter-availability.js';
 export * from './counter-payload.schema.js';
 export * from './decode.js';
+export * from './decode-directory.js';
 export * from './decode-message.js';
 export type * from './event.js';
 export * from './forecast.js';

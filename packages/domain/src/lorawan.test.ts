@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { createSensorDirectory } from './decode-directory.js';
 import { decodeMessage } from './decode-message.js';
 import { resolveSensorModel } from './sensor-model.js';
 
@@ -10,13 +11,25 @@ const fixture = (name: string) =>
   };
 const receivedAt = new Date('2026-11-26T09:16:42Z');
 const bytes = (value: unknown) => Buffer.from(JSON.stringify(value));
-const model = (id: string) => () => resolveSensorModel(id);
+const CS_APP = '6f2d6a4e-1c1b-4d2a-9a51-3b1f0c7e9d10';
+/** The two sample devices, bound to their applications, decoding with model `id`. */
+const model = (id: string) =>
+  createSensorDirectory([
+    {
+      id: 'bay-ulrich-017',
+      kind: 'bay',
+      model: resolveSensorModel(id),
+      lorawan: { network: 'tts', application: 'magdeburg-parking', tenant: 'city-md' },
+    },
+    { id: 'a84041000181c0de', kind: 'bay', model: resolveSensorModel(id), lorawan: { network: 'chirpstack', application: CS_APP } },
+  ]);
+const generic = model('generic');
 
 const TTS_TOPIC = 'v3/magdeburg-parking@city-md/devices/bay-ulrich-017/up';
 const tts = (uplink: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
   bytes({ end_device_ids: { device_id: 'bay-ulrich-017' }, received_at: '2026-11-26T09:15:04.512Z', uplink_message: uplink, ...extra });
-const CS_UP = 'application/6f2d/device/a84041000181c0de/event/up';
-const CS_STATUS = 'application/6f2d/device/a84041000181c0de/event/status';
+const CS_UP = `application/${CS_APP}/device/a84041000181c0de/event/up`;
+const CS_STATUS = `application/${CS_APP}/device/a84041000181c0de/event/status`;
 
 describe('decodeMessage on the shared LoRaWAN samples', () => {
   it('decodes the TTS v3 sample to an occupied bay event with f_cnt, received_at and rssi', () => {
@@ -55,7 +68,7 @@ describe('decodeMessage on the shared LoRaWAN samples', () => {
     for (const name of ['tts-v3-uplink-occupied.json', 'chirpstack-v4-up-free.json']) {
       const { topic, payload } = fixture(name);
       const specific = decodeMessage(topic, bytes(payload), receivedAt, model('occupied-voltage'));
-      expect(decodeMessage(topic, bytes(payload), receivedAt)).toEqual(specific);
+      expect(decodeMessage(topic, bytes(payload), receivedAt, generic)).toEqual(specific);
     }
   });
 });
@@ -121,7 +134,7 @@ describe('decodeMessage on ChirpStack v4 events', () => {
     ['battery level unavailable', { batteryLevelUnavailable: true, margin: 3 }, { batteryLevel: null }],
     ['external power', { externalPowerSource: true }, { batteryLevel: null }],
   ])('reads %s as a status event', (_name, payload, expected) => {
-    const result = decodeMessage(CS_STATUS, bytes({ deviceInfo: { devEui: 'a84041000181c0de' }, ...payload }), receivedAt);
+    const result = decodeMessage(CS_STATUS, bytes({ deviceInfo: { devEui: 'a84041000181c0de' }, ...payload }), receivedAt, generic);
     expect(result).toMatchObject({ ok: true, event: { kind: 'status', sensorId: 'a84041000181c0de', seq: null, ...expected } });
   });
 
@@ -132,7 +145,8 @@ describe('decodeMessage on ChirpStack v4 events', () => {
   });
 
   it('lower-cases an upper-case DevEUI in the topic', () => {
-    const result = decodeMessage('application/a/device/A84041000181C0DE/event/up', bytes({ object: { occupied: true } }), receivedAt);
+    const topic = `application/${CS_APP}/device/A84041000181C0DE/event/up`;
+    const result = decodeMessage(topic, bytes({ object: { occupied: true } }), receivedAt, generic);
     expect(result).toMatchObject({ ok: true, event: { sensorId: 'a84041000181c0de' } });
   });
 
@@ -140,8 +154,8 @@ describe('decodeMessage on ChirpStack v4 events', () => {
     ['an uplink without object', CS_UP, { fCnt: 3, data: 'AQ==' }, 'NO_DECODED_PAYLOAD'],
     ['a body for another device', CS_UP, { deviceInfo: { devEui: '0000000000000001' }, object: { occupied: true } }, 'DEVICE_MISMATCH'],
     ['a battery level above 100', CS_STATUS, { batteryLevel: 180 }, 'INVALID_PAYLOAD'],
-    ['an event type we do not read', 'application/a/device/a84041000181c0de/event/join', {}, 'UNKNOWN_TOPIC'],
+    ['an event type we do not read', `application/${CS_APP}/device/a84041000181c0de/event/join`, {}, 'UNKNOWN_TOPIC'],
   ])('rejects %s', (_name, topic, payload, code) => {
-    expect(decodeMessage(topic, bytes(payload), receivedAt)).toMatchObject({ ok: false, code });
+    expect(decodeMessage(topic, bytes(payload), receivedAt, generic)).toMatchObject({ ok: false, code });
   });
 });

@@ -69,12 +69,46 @@ const heartbeatSchema = z
   .max(7 * 86_400)
   .default(600);
 
+export const lorawanNetworks = ['tts', 'chirpstack'] as const;
+export type LorawanNetwork = (typeof lorawanNetworks)[number];
+
+/** An application, tenant or device id as it appears in one MQTT topic level of a network server. */
+const topicLevelSchema = z.string().regex(/^[^/+#@\s]{1,128}$/, 'must be 1–128 characters without / + # @ or spaces');
+
+/**
+ * Where a LoRaWAN device lives at its network server. Its uplinks are taken only from its own
+ * network's topics of this application (and tenant, when given): The Things Stack v3
+ * `v3/{application}@{tenant}/devices/{deviceId}/up`, ChirpStack v4
+ * `application/{application}/device/{devEui}/event/…` (the tenant from the payload's
+ * `deviceInfo.tenantId`). `deviceId` (TTS) or `devEui` (ChirpStack) default to the sensor id.
+ * A sensor with a binding is never written from a native topic, one without never from a network
+ * server's.
+ */
+export const lorawanBindingSchema = z.strictObject({
+  network: z.enum(lorawanNetworks),
+  application: topicLevelSchema,
+  tenant: topicLevelSchema.optional(),
+  deviceId: sensorIdSchema.optional(),
+  devEui: z
+    .string()
+    .regex(/^[0-9A-Fa-f]{16}$/, 'must be 16 hexadecimal digits')
+    .transform((v) => v.toLowerCase())
+    .optional(),
+});
+export type LorawanBinding = z.infer<typeof lorawanBindingSchema>;
+
+/** The id a network server's topic names the device by: TTS device id, ChirpStack DevEUI (lower case). */
+export function lorawanDeviceKey(sensorId: string, binding: LorawanBinding): string {
+  return binding.network === 'tts' ? (binding.deviceId ?? sensorId) : (binding.devEui ?? sensorId.toLowerCase());
+}
+
 export const baySensorSchema = z.strictObject({
   id: sensorIdSchema,
   kind: z.literal('bay'),
   spotId: slugSchema,
   model: sensorModelIdSchema.default('native'),
   heartbeatIntervalSeconds: heartbeatSchema,
+  lorawan: lorawanBindingSchema.optional(),
 });
 export type BaySensor = z.infer<typeof baySensorSchema>;
 
@@ -85,6 +119,7 @@ export const counterSensorSchema = z.strictObject({
   facilityId: slugSchema,
   model: sensorModelIdSchema.default('native'),
   heartbeatIntervalSeconds: heartbeatSchema,
+  lorawan: lorawanBindingSchema.optional(),
 });
 export type CounterSensor = z.infer<typeof counterSensorSchema>;
 
@@ -132,11 +167,36 @@ export const registrySchema = z
     });
     const sensorIds = new Set<string>();
     const usedSpots = new Set<string>();
+    const devices = new Set<string>();
     registry.sensors.forEach((sensor, i) => {
       if (sensorIds.has(sensor.id)) {
         ctx.addIssue({ code: 'custom', path: ['sensors', i, 'id'], message: `duplicate sensor id "${sensor.id}"` });
       }
       sensorIds.add(sensor.id);
+      if (sensor.lorawan) {
+        const b = sensor.lorawan;
+        const key = lorawanDeviceKey(sensor.id, b);
+        if (b.network === 'chirpstack' && !/^[0-9a-f]{16}$/.test(key)) {
+          ctx.addIssue({ code: 'custom', path: ['sensors', i, 'lorawan', 'devEui'], message: 'a ChirpStack device needs its DevEUI' });
+        }
+        if ((b.network === 'tts' && b.devEui) || (b.network === 'chirpstack' && b.deviceId)) {
+          const field = b.network === 'tts' ? 'devEui' : 'deviceId';
+          ctx.addIssue({
+            code: 'custom',
+            path: ['sensors', i, 'lorawan', field],
+            message: `${b.network} topics do not name a device by ${field}`,
+          });
+        }
+        const device = `${b.network}\u0000${b.application}\u0000${key}`;
+        if (devices.has(device)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['sensors', i, 'lorawan'],
+            message: `${b.network} device "${key}" of "${b.application}" is bound twice`,
+          });
+        }
+        devices.add(device);
+      }
       if (!modelIds.has(sensor.model)) {
         ctx.addIssue({ code: 'custom', path: ['sensors', i, 'model'], message: `no sensor model "${sensor.model}"` });
       }

@@ -25,6 +25,20 @@ describe('AckQueue', () => {
     expect(q.size).toBe(0);
   });
 
+  it('counts the payload bytes in hand until each message is acknowledged, across a ring that grows', () => {
+    const q = new AckQueue(() => {});
+    const handles = Array.from({ length: 3000 }, (_, i) => {
+      const h = q.add(i + 1, 0, 16_384);
+      q.capture(i + 1);
+      return h;
+    });
+    expect(q.bytes).toBe(3000 * 16_384);
+    for (const h of handles.slice(0, 1000)) h.ack();
+    expect(q.bytes).toBe(2000 * 16_384);
+    q.reset();
+    expect(q.bytes).toBe(0);
+  });
+
   it('waits for the client to hand over a PUBACK before sending it, with its reason code', () => {
     const sent: Array<[number, number]> = [];
     const q = new AckQueue((id, reasonCode) => sent.push([id, reasonCode]));

@@ -28,8 +28,8 @@ class Ticket implements AckHandle {
  *
  * Every received message gets a position (`seq`, counting up for the life of the queue, never
  * reused). The messages between `head` (oldest unacknowledged) and `tail` live in a ring of typed
- * arrays — message id, arrival time, state bits, PUBACK reason code — so a message in hand costs
- * about 12 bytes here plus its `Ticket`, instead of an entry object, a map entry, the client's
+ * arrays — message id, arrival time, state bits, PUBACK reason code, payload size — so a message in
+ * hand costs about 16 bytes here plus its `Ticket`, instead of an entry object, a map entry, the client's
  * PUBACK packet and two closures. A reset moves `head` to `tail`: tickets and captures of the old
  * connection then point before `head` and are ignored.
  */
@@ -39,6 +39,8 @@ export class AckQueue {
   private times = new Float64Array(1024);
   private states = new Uint8Array(1024);
   private reasons = new Uint8Array(1024);
+  private sizes = new Uint32Array(1024);
+  private heldBytes = 0;
   /** Position of the newest message with each id (MQTT message ids are 16-bit; -1: none). */
   private readonly seqOfId = new Float64Array(65_536).fill(-1);
   private head = 0;
@@ -51,13 +53,18 @@ export class AckQueue {
     return this.tail - this.head;
   }
 
+  /** Payload bytes of the messages received and not yet acknowledged (this connection). */
+  get bytes(): number {
+    return this.heldBytes;
+  }
+
   /** Milliseconds since the oldest unacknowledged message arrived (0 when none). */
   oldestAgeMs(now = Date.now()): number {
     return this.head < this.tail ? now - (this.times[this.head & this.mask] as number) : 0;
   }
 
-  /** Registers a received message; returns its handle for the batcher. */
-  add(messageId: number, now = Date.now()): AckHandle {
+  /** Registers a received message (`bytes`: its payload's size); returns its handle for the batcher. */
+  add(messageId: number, now = Date.now(), bytes = 0): AckHandle {
     if (this.tail - this.head > this.mask) this.grow();
     const seq = this.tail++;
     const i = seq & this.mask;
@@ -65,6 +72,8 @@ export class AckQueue {
     this.times[i] = now;
     this.states[i] = 0;
     this.reasons[i] = 0;
+    this.sizes[i] = bytes;
+    this.heldBytes += bytes;
     this.seqOfId[messageId] = seq;
     return new Ticket(this, seq);
   }
@@ -96,6 +105,7 @@ export class AckQueue {
   /** Forgets every pending entry: the connection they belong to is gone. */
   reset(): void {
     this.head = this.tail;
+    this.heldBytes = 0;
   }
 
   /** Called after PUBACKs were sent (to release readers waiting for room). */
@@ -108,6 +118,7 @@ export class AckQueue {
       if (this.states[i] !== READY) break;
       const messageId = this.ids[i] as number;
       this.head += 1;
+      this.heldBytes -= this.sizes[i] as number;
       if (this.seqOfId[messageId] === this.head - 1) this.seqOfId[messageId] = -1;
       this.send(messageId, this.reasons[i] as number);
     }
@@ -122,6 +133,7 @@ export class AckQueue {
     const times = new Float64Array(size);
     const states = new Uint8Array(size);
     const reasons = new Uint8Array(size);
+    const sizes = new Uint32Array(size);
     for (let seq = this.head; seq < this.tail; seq++) {
       const from = seq & this.mask;
       const to = seq & mask;
@@ -129,11 +141,13 @@ export class AckQueue {
       times[to] = this.times[from] as number;
       states[to] = this.states[from] as number;
       reasons[to] = this.reasons[from] as number;
+      sizes[to] = this.sizes[from] as number;
     }
     this.mask = mask;
     this.ids = ids;
     this.times = times;
     this.states = states;
     this.reasons = reasons;
+    this.sizes = sizes;
   }
 }

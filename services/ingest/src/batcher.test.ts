@@ -1,8 +1,8 @@
 import { createSilentLogger } from '@freiplatz/config';
-import type { IngestBatch } from '@freiplatz/db';
+import { type IngestBatch, toReject } from '@freiplatz/db';
 import type { OccupancyEvent } from '@freiplatz/domain';
 import { describe, expect, it } from 'vitest';
-import { Batcher, type BatchItem, isPermanentDbError } from './batcher.js';
+import { Batcher, type BatchItem, COMMIT_THREAD_DIED, isPermanentDbError } from './batcher.js';
 
 const event = (seq: number, sensorId = 's1'): OccupancyEvent =>
   ({
@@ -177,6 +177,63 @@ describe('Batcher', () => {
     expect(stored.sort((a, b) => a - b)).toEqual([...Array(20).keys()].map((i) => i + 1).filter((i) => i !== 13));
     expect(deadLetters).toEqual(['STORE_FAILED {"seq":13} the database refused the decoded event: value out of range']);
     expect(acked.sort((a, b) => a - b)).toHaveLength(20);
+  });
+
+  it('dead-letters the one message whose batch kills the commit thread twice, instead of retrying the batch forever', async () => {
+    const stored: number[] = [];
+    const deadLetters: string[] = [];
+    let deaths = 0;
+    const { batcher, acked, add } = setup(async (b) => {
+      if (b.events.some((e) => e.seq === 7)) {
+        deaths += 1;
+        throw Object.assign(new Error('commit thread exited (code 1)'), { code: COMMIT_THREAD_DIED });
+      }
+      stored.push(...b.events.map((e) => e.seq ?? -1));
+      deadLetters.push(...b.rejects.map((r) => `${r.code} ${Buffer.from(r.payload).toString()} ${r.payloadSize}`));
+    });
+    for (let i = 1; i <= 16; i++) add(i);
+    await batcher.flush();
+    expect(stored.sort((a, b) => a - b)).toEqual([...Array(16).keys()].map((i) => i + 1).filter((i) => i !== 7));
+    expect(deadLetters).toEqual(['STORE_FAILED {"seq":7} 9']);
+    // Twice for the whole batch, then once per halving (16 → 8 → 4 → 2 → 1).
+    expect(deaths).toBe(6);
+    expect(acked).toHaveLength(16);
+  });
+
+  it('retries a batch whose thread died once (a death of its own, not the batch)', async () => {
+    let attempts = 0;
+    const { batcher, acked, add } = setup(async () => {
+      attempts += 1;
+      if (attempts === 1) throw Object.assign(new Error('commit thread exited (code 1)'), { code: COMMIT_THREAD_DIED });
+    });
+    for (let i = 1; i <= 4; i++) add(i);
+    await batcher.flush();
+    expect(attempts).toBe(2);
+    expect(acked).toEqual([1, 2, 3, 4]);
+  });
+
+  it('bounds a batch by bytes as well as by messages, taking at least one message however large', async () => {
+    const sizes: number[][] = [];
+    const batcher = new Batcher({
+      batchSize: 100,
+      batchMaxBytes: 10_000,
+      flushMs: 1,
+      commit: async (b) => {
+        sizes.push(b.rejects.map((r) => r.payload.length));
+      },
+      logger: createSilentLogger(),
+    });
+    const reject = (bytes: number): BatchItem => ({
+      reject: toReject({ topic: 't', payload: new Uint8Array(bytes), code: 'NOT_JSON', reason: 'r', receivedAt: new Date() }),
+      ack: { ack() {} },
+    });
+    // Rejected payloads are kept to 1 KiB each: nine fit in 10,000 bytes, the tenth starts a new batch.
+    for (let i = 0; i < 25; i++) batcher.add(reject(16_000));
+    expect(batcher.bytes).toBe(25 * 1024);
+    await batcher.flush();
+    expect(sizes.map((s) => s.length)).toEqual([9, 9, 7]);
+    expect(sizes.flat().every((n) => n === 1024)).toBe(true);
+    expect(batcher.bytes).toBe(0);
   });
 
   it.each([

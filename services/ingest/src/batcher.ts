@@ -1,5 +1,5 @@
 import type { Logger } from '@freiplatz/config';
-import type { IngestBatch, Reject } from '@freiplatz/db';
+import { type IngestBatch, type Reject, toReject } from '@freiplatz/db';
 import type { OccupancyEvent } from '@freiplatz/domain';
 import type { AckHandle } from './ack-queue.js';
 
@@ -20,23 +20,36 @@ export function isPermanentDbError(err: unknown): boolean {
   return typeof code === 'string' && /^(22|23|54)[0-9A-Z]{3}$/.test(code);
 }
 
+/** Error code of a commit that was in flight when the commit thread died (commit-thread-client.ts). */
+export const COMMIT_THREAD_DIED = 'ERR_COMMIT_THREAD_DIED';
+
+const threadDied = (err: unknown) => (err as { code?: unknown } | null)?.code === COMMIT_THREAD_DIED;
+
+/** Payload bytes an item holds: what the byte bounds count (one `length` per message). */
+const bytesOf = (item: BatchItem) => ('event' in item ? (item.source?.payload.length ?? 0) : item.reject.payload.length);
+
 function toDeadLetter(item: BatchItem, err: unknown): BatchItem {
-  if (!('event' in item)) return item;
-  const message = err instanceof Error ? err.message : String(err);
-  return {
-    reject: {
-      topic: item.source?.topic ?? `(sensor ${item.event.sensorId})`,
-      payload: item.source?.payload ?? Buffer.from(JSON.stringify(item.event)),
-      code: 'STORE_FAILED',
-      reason: `the database refused the decoded event: ${message.slice(0, 300)}`,
-      receivedAt: item.event.receivedAt,
-    },
-    ack: item.ack,
-  };
+  const message = (err instanceof Error ? err.message : String(err)).slice(0, 300);
+  if (!('event' in item)) {
+    // A dead letter that itself cannot be stored (or killed the commit thread): keep its size and
+    // hash, not its bytes.
+    return {
+      reject: { ...item.reject, payload: new Uint8Array(0), reason: `${item.reject.reason}; not stored whole: ${message}` },
+      ack: item.ack,
+    };
+  }
+  const reason = threadDied(err)
+    ? `the commit thread died twice with this event in its batch: ${message}`
+    : `the database refused the decoded event: ${message}`;
+  const topic = item.source?.topic ?? `(sensor ${item.event.sensorId})`;
+  const payload = item.source?.payload ?? Buffer.from(JSON.stringify(item.event));
+  return { reject: toReject({ topic, payload, code: 'STORE_FAILED', reason, receivedAt: item.event.receivedAt }), ack: item.ack };
 }
 
 export interface BatcherOptions {
   batchSize: number;
+  /** Payload bytes a batch holds at most (default: no byte bound); a batch has at least one item, however large. */
+  batchMaxBytes?: number;
   flushMs: number;
   /**
    * Parts committed at once (default 1): a batch of at least `min(1,000, batchSize)` items is split by a hash of the
@@ -81,6 +94,7 @@ function hashOf(s: string): number {
  */
 export class Batcher {
   private pending: BatchItem[] = [];
+  private pendingBytes = 0;
   private timer: NodeJS.Timeout | null = null;
   private loop: Promise<void> | null = null;
   private stopping = false;
@@ -92,9 +106,11 @@ export class Batcher {
 
   /** Items that end the wait between two commits. */
   private readonly enough: number;
+  private readonly maxBytes: number;
 
   constructor(private readonly options: BatcherOptions) {
     this.lanes = Math.max(1, options.concurrency ?? 1);
+    this.maxBytes = options.batchMaxBytes ?? Number.POSITIVE_INFINITY;
     this.enough = Math.min(options.minCommitItems ?? options.batchSize, options.batchSize);
   }
 
@@ -102,10 +118,17 @@ export class Batcher {
     return this.pending.length;
   }
 
+  /** Payload bytes of the items waiting (see `bytesOf`). */
+  get bytes(): number {
+    return this.pendingBytes;
+  }
+
   add(item: BatchItem): void {
     this.pending.push(item);
-    if (this.pending.length >= this.enough) this.wake?.();
-    if (this.pending.length >= this.options.batchSize) this.kick();
+    this.pendingBytes += bytesOf(item);
+    const full = this.pending.length >= this.options.batchSize || this.pendingBytes >= this.maxBytes;
+    if (full || this.pending.length >= this.enough) this.wake?.();
+    if (full) this.kick();
     else this.timer ??= setTimeout(() => this.kick(), this.options.flushMs);
   }
 
@@ -136,12 +159,14 @@ export class Batcher {
       await this.spaceCommits();
       this.lastCommitStart = performance.now();
       // Take what is there (up to a batch): items that arrived during the last commit ride along.
-      const items = this.pending.splice(0, this.options.batchSize);
+      const items = this.take();
       const parts = this.split(items);
       const done = await Promise.all(parts.map((part) => this.commitWithRetry(part, true)));
       if (done.includes(false)) {
         // Given up at shutdown: what did not commit stays unacknowledged (the broker redelivers).
-        this.pending.unshift(...parts.filter((_, i) => !done[i]).flat());
+        const kept = parts.filter((_, i) => !done[i]).flat();
+        for (const item of kept) this.pendingBytes += bytesOf(item);
+        this.pending.unshift(...kept);
         for (const [i, part] of parts.entries()) if (done[i]) for (const item of part) item.ack.ack();
         return;
       }
@@ -149,10 +174,25 @@ export class Batcher {
     }
   }
 
+  /** The next batch: up to `batchSize` items and `batchMaxBytes` bytes (at least one item). */
+  private take(): BatchItem[] {
+    const limit = Math.min(this.pending.length, this.options.batchSize);
+    let n = 0;
+    let bytes = 0;
+    while (n < limit) {
+      const b = bytesOf(this.pending[n] as BatchItem);
+      if (n > 0 && bytes + b > this.maxBytes) break;
+      bytes += b;
+      n += 1;
+    }
+    this.pendingBytes -= bytes;
+    return this.pending.splice(0, n);
+  }
+
   /** Waits until `minCommitIntervalMs` after the last commit's start, unless enough items wait or a flush began. */
   private async spaceCommits(): Promise<void> {
     const wait = this.lastCommitStart + (this.options.minCommitIntervalMs ?? 0) - performance.now();
-    if (wait <= 0 || this.stopping || this.pending.length >= this.enough) return;
+    if (wait <= 0 || this.stopping || this.pending.length >= this.enough || this.pendingBytes >= this.maxBytes) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => this.wake?.(), wait);
       this.wake = () => {
@@ -174,17 +214,23 @@ export class Batcher {
     return parts.filter((part) => part.length > 0);
   }
 
-  /** Commits `items`, retrying transient failures; false when it gave up at shutdown (items stay unacked). */
-  private async commitWithRetry(items: BatchItem[], isolate: boolean): Promise<boolean> {
+  /**
+   * Commits `items`, retrying transient failures; false when it gave up at shutdown (items stay
+   * unacked). A commit thread that dies with these items in flight `deathsToIsolate` times is taken
+   * as a permanent error: something in them kills it (e.g. runs it out of memory), and retrying
+   * the same batch forever would stall all ingest.
+   */
+  private async commitWithRetry(items: BatchItem[], isolate: boolean, deathsToIsolate = 2): Promise<boolean> {
     let delay = this.options.retryMinMs ?? 100;
+    let deaths = 0;
     for (;;) {
       try {
         await this.options.commit(toBatch(items));
         return true;
       } catch (err) {
         this.options.onCommitError?.(err);
-        if (isolate && isPermanentDbError(err)) {
-          this.options.logger.warn({ err, items: items.length }, 'the database refused part of a batch: isolating the message');
+        if (isolate && (isPermanentDbError(err) || (threadDied(err) && ++deaths >= deathsToIsolate))) {
+          this.options.logger.warn({ err, items: items.length }, 'a batch cannot be committed: isolating the message');
           return this.isolate(items, err);
         }
         this.options.logger.warn({ err, items: items.length, retryInMs: delay }, 'batch commit failed: retrying');
@@ -203,7 +249,9 @@ export class Batcher {
     const [only] = items;
     if (items.length === 1 && only) return this.commitWithRetry([toDeadLetter(only, err)], false);
     const mid = Math.ceil(items.length / 2);
-    return (await this.commitWithRetry(items.slice(0, mid), true)) && (await this.commitWithRetry(items.slice(mid), true));
+    // A half that kills the thread once more is split again at once.
+    const deaths = threadDied(err) ? 1 : 2;
+    return (await this.commitWithRetry(items.slice(0, mid), true, deaths)) && (await this.commitWithRetry(items.slice(mid), true, deaths));
   }
 }
 

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '@freiplatz/config';
 import { bayColumnBuffers, type IngestBatch, toBayColumns } from '@freiplatz/db';
 import type { BayEvent, OccupancyEvent } from '@freiplatz/domain';
+import { COMMIT_THREAD_DIED } from './batcher.js';
 
 /** What a commit reports back: counts only (the changed states stay in the commit thread). */
 export interface CommitCounts {
@@ -53,7 +54,8 @@ function newCommitWorker(options: ConstructorParameters<typeof Worker>[1]): Work
  * commit thread's loop waits only on PostgreSQL, so a commit takes its database time, and the
  * rendering of its parameters runs on the other core. Batches cross as structured clones (dates
  * and bytes kept), their bay events as columns with the typed arrays transferred. If the thread
- * dies, commits in flight fail (the batcher retries them) and a new thread starts.
+ * dies, commits in flight fail with `COMMIT_THREAD_DIED` (the batcher retries them, and isolates
+ * the culprit of a batch that kills the thread twice) and a new thread starts.
  */
 export function startCommitThread(options: CommitThreadData & { logger: Logger; maxHeapMiB?: number }): CommitThread {
   const log = options.logger;
@@ -83,7 +85,9 @@ export function startCommitThread(options: CommitThreadData & { logger: Logger; 
     w.on('error', (err) => log.error({ err }, 'commit thread failed'));
     w.on('exit', (code) => {
       alive = false;
-      for (const p of pending.values()) p.reject(new Error(`commit thread exited (code ${code})`));
+      // Marked, so that the batcher can tell a batch that keeps killing the thread (and isolate its culprit).
+      const died = () => Object.assign(new Error(`commit thread exited (code ${code})`), { code: COMMIT_THREAD_DIED });
+      for (const p of pending.values()) p.reject(died());
       pending.clear();
       if (closing) {
         onClosed?.();

@@ -1,4 +1,5 @@
 import { createSilentLogger } from '@freiplatz/config';
+import { toReject } from '@freiplatz/db';
 import type { OccupancyEvent } from '@freiplatz/domain';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,7 +43,7 @@ describe('commit thread', () => {
   it('commits a batch in its own thread: events, sensor state and facility counts, duplicates counted', async () => {
     const events = [bay('ct-1-s', 1, true), bay('ct-2-s', 1, false), bay('ct-3-s', 1, true)];
     const payload = new Uint8Array([0x7b, 0x00, 0x7d]);
-    const reject = { topic: 'parking/v1/bays/ct-9-s', payload, code: 'NOT_JSON' as const, reason: 'test', receivedAt: new Date() };
+    const reject = toReject({ topic: 'parking/v1/bays/ct-9-s', payload, code: 'NOT_JSON', reason: 'test', receivedAt: new Date() });
     expect(await thread.commit({ events, rejects: [reject] })).toEqual({ inserted: 3, duplicates: 0, rejected: 1, changedFacilities: 1 });
     // The same events again (a redelivery): nothing new.
     expect(await thread.commit({ events, rejects: [] })).toEqual({ inserted: 0, duplicates: 3, rejected: 0, changedFacilities: 0 });

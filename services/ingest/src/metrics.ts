@@ -3,7 +3,7 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 export type IngestMetrics = ReturnType<typeof createIngestMetrics>;
 
 /** Prometheus metrics of one ingest worker, on their own registry. */
-export function createIngestMetrics(gauges: { unacked: () => number; oldestUnackedAgeMs: () => number }) {
+export function createIngestMetrics(gauges: { unacked: () => number; unackedBytes: () => number; oldestUnackedAgeMs: () => number }) {
   const registry = new Registry();
   const registers = [registry];
   // Process memory, CPU, event-loop lag and GC: what an operator checks first when ingest slows down.
@@ -42,6 +42,14 @@ export function createIngestMetrics(gauges: { unacked: () => number; oldestUnack
       registers,
       collect() {
         this.set(gauges.unacked());
+      },
+    }),
+    unackedBytes: new Gauge({
+      name: 'freiplatz_ingest_unacked_bytes',
+      help: 'Payload bytes of the messages received and not yet acknowledged',
+      registers,
+      collect() {
+        this.set(gauges.unackedBytes());
       },
     }),
     oldestUnacked: new Gauge({

@@ -16,6 +16,8 @@ export interface MqttConsumerOptions {
   protocolVersion: 4 | 5;
   /** Unacknowledged messages allowed before reading pauses (MQTT 5 Receive Maximum too). */
   maxUnacked: number;
+  /** Payload bytes of unacknowledged messages allowed before reading pauses (default: no byte bound). */
+  maxUnackedBytes?: number;
   /** Session kept by the broker while the consumer is away (MQTT 5), in seconds. */
   sessionExpirySeconds?: number;
   username?: string;
@@ -25,12 +27,16 @@ export interface MqttConsumerOptions {
   logger: Logger;
   /** Messages held downstream (including QoS 0 ones, which have no PUBACK to hold back). */
   backlog?: () => number;
+  /** Payload bytes held downstream (as `backlog`). */
+  backlogBytes?: () => number;
   onMessage: (message: ReceivedMessage) => void;
 }
 
 export interface MqttConsumer {
   readonly client: MqttClient;
   unacked(): number;
+  /** Payload bytes of the unacknowledged messages. */
+  unackedBytes(): number;
   /** Lets paused reading continue once downstream has room again. */
   releaseReaders(): void;
   oldestUnackedAgeMs(): number;
@@ -161,7 +167,11 @@ export function createMqttConsumer(options: MqttConsumerOptions): MqttConsumer {
     sendPacket(packet, cb, ...rest);
   };
 
-  const hasRoom = () => Math.max(queue.size, options.backlog?.() ?? 0) < options.maxUnacked;
+  // Bounded in messages and in bytes: a few large messages (one sensor's 16 KB garbage) hold as much
+  // memory as thousands of small ones. The byte check lets one message in however large it is.
+  const maxBytes = options.maxUnackedBytes ?? Number.POSITIVE_INFINITY;
+  const hasRoom = () =>
+    Math.max(queue.size, options.backlog?.() ?? 0) < options.maxUnacked && Math.max(queue.bytes, options.backlogBytes?.() ?? 0) < maxBytes;
   const releaseReaders = () => {
     while (waiting.length > 0 && hasRoom()) waiting.shift()?.();
   };
@@ -171,8 +181,10 @@ export function createMqttConsumer(options: MqttConsumerOptions): MqttConsumer {
     const publish = packet as IPublishPacket;
     if (closing) return; // never acked: the broker redelivers after we are gone
     const receivedAt = new Date();
-    const ack = publish.qos === 1 && publish.messageId !== undefined ? queue.add(publish.messageId, receivedAt.getTime()) : noAck;
-    options.onMessage({ topic: publish.topic, payload: publish.payload as Buffer, receivedAt, ack });
+    const payload = publish.payload as Buffer;
+    const ack =
+      publish.qos === 1 && publish.messageId !== undefined ? queue.add(publish.messageId, receivedAt.getTime(), payload.length) : noAck;
+    options.onMessage({ topic: publish.topic, payload, receivedAt, ack });
     if (hasRoom()) callback();
     else waiting.push(() => callback());
   };
@@ -201,6 +213,7 @@ export function createMqttConsumer(options: MqttConsumerOptions): MqttConsumer {
     client,
     ready,
     unacked: () => queue.size,
+    unackedBytes: () => queue.bytes,
     releaseReaders,
     oldestUnackedAgeMs: () => queue.oldestAgeMs(),
     pause() {

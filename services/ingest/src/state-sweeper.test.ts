@@ -1,4 +1,5 @@
 import { createSilentLogger } from '@freiplatz/config';
+import { insertRejects, toReject } from '@freiplatz/db';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRegistry, createHarness, type Harness } from '../../../test/harness.js';
@@ -97,5 +98,34 @@ describe('state sweeper', () => {
     expect(names).not.toContain('occupancy_events_before');
     expect(names).toContain('occupancy_events_p20270308');
     expect(names.filter((n) => n < 'occupancy_events_p20270130' && n.startsWith('occupancy_events_p'))).toEqual([]);
+  });
+
+  it('deletes dead letters and audit entries past their retention in small batches, in each periodic sweep', async () => {
+    const now = Date.now();
+    const day = 86_400_000;
+    const reject = (ageDays: number) =>
+      toReject({ topic: 't', payload: Buffer.from('x'), code: 'NOT_JSON', reason: 'r', receivedAt: new Date(now - ageDays * day) });
+    await insertRejects(h.db, [reject(40), reject(35), reject(31), reject(31), reject(31), reject(29), reject(1)]);
+    await h.db
+      .insertInto('audit_log')
+      .values([400, 366, 366, 364, 1].map((age) => ({ at: new Date(now - age * day), action: 'test', key_id: null })))
+      .execute();
+    const left = async () => ({
+      rejects: (await h.db.selectFrom('ingest_rejects').select('id').execute()).length,
+      audit: (await h.db.selectFrom('audit_log').select('id').where('action', '=', 'test').execute()).length,
+    });
+    const retention = { ingestRejectsDays: 30, auditLogDays: 365, batchSize: 2 };
+    const logger = createSilentLogger();
+    // At most one small batch per table and sweep here: two rows each.
+    const once = createStateSweeper({ db: h.db, intervalMs: 3_600_000, logger, retention: { ...retention, maxBatches: 1 } });
+    expect(await once.expire()).toEqual({ ingest_rejects: 2, audit_log: 2 });
+    await once.stop();
+    expect(await left()).toEqual({ rejects: 5, audit: 3 });
+    // The periodic sweep deletes the rest by itself, batch by batch, and keeps what is younger.
+    const periodic = createStateSweeper({ db: h.db, intervalMs: 100, logger, retention });
+    await expect.poll(left, { timeout: 5000 }).toEqual({ rejects: 2, audit: 2 });
+    await periodic.stop();
+    const kept = await h.db.selectFrom('ingest_rejects').select('received_at').orderBy('received_at').execute();
+    expect(kept.map((r) => Math.round((now - r.received_at.getTime()) / day))).toEqual([29, 1]);
   });
 });

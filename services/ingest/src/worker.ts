@@ -1,12 +1,13 @@
 import type { Logger } from '@freiplatz/config';
-import { commitIngestBatch, type Db, type IngestBatch } from '@freiplatz/db';
+import { commitIngestBatch, type Db, type IngestBatch, toReject } from '@freiplatz/db';
 import { decodeMessage, INGEST_TOPICS } from '@freiplatz/domain';
 import type { IClientOptions } from 'mqtt';
 import { Batcher } from './batcher.js';
 import { createIngestMetrics, type IngestMetrics } from './metrics.js';
-import { createMqttConsumer, type MqttConsumer, toSubscriptionTopics } from './mqtt-consumer.js';
-import { getSensorModelLookup } from './sensor-models.js';
-import { createStateSweeper } from './state-sweeper.js';
+import { createMqttConsumer, type MqttConsumer, type ReceivedMessage, toSubscriptionTopics } from './mqtt-consumer.js';
+import { createRejectLog } from './reject-log.js';
+import { createSensorDirectoryLookup } from './sensor-directory.js';
+import { createStateSweeper, type RetentionOptions } from './state-sweeper.js';
 
 /** Topics of the MQTT contract (DESIGN §4): native bays and counters, TTS v3 and ChirpStack v4 uplinks. */
 export const NATIVE_TOPICS: string[] = [...INGEST_TOPICS];
@@ -20,12 +21,16 @@ export interface IngestWorkerOptions {
   password?: string;
   transport?: Partial<IClientOptions>;
   batchSize: number;
+  /** Payload bytes a batch holds at most (default 4 MiB, as INGEST_BATCH_MAX_BYTES). */
+  batchMaxBytes?: number;
   flushMs: number;
   /** Least time between the starts of two commits unless `minCommitItems` wait (default 0: back to back). */
   minCommitIntervalMs?: number;
   /** Messages that start the next commit before that interval has passed (default: the batch size). */
   minCommitItems?: number;
   maxUnacked: number;
+  /** Payload bytes of unacknowledged messages before reading pauses (default 16 MiB, as INGEST_MAX_UNACKED_BYTES). */
+  maxUnackedBytes?: number;
   /** Batches committed at the same time (default 2). */
   commitConcurrency?: number;
   /** MQTT 5 shared-subscription group: workers of one group split the messages between them. */
@@ -34,6 +39,10 @@ export interface IngestWorkerOptions {
   sweepIntervalMs?: number;
   /** Days raw occupancy events are kept (default 180); history aggregates are kept. */
   eventsRetentionDays?: number;
+  /** Old dead letters and audit entries deleted by the periodic sweep (default 30 and 365 days, as packages/config/src/env.ts). */
+  retention?: RetentionOptions;
+  /** Rejected messages are logged as one line of counts per this interval (default 30 s). */
+  rejectLogIntervalMs?: number;
   /**
    * Commits one batch (default: `commitIngestBatch` on `db`, in this thread). `main.ts` passes a
    * commit thread's (commit-thread-client.ts), which keeps database round trips off this event loop.
@@ -56,11 +65,15 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
   let consumer: MqttConsumer | null = null;
   const metrics = createIngestMetrics({
     unacked: () => consumer?.unacked() ?? 0,
+    unackedBytes: () => consumer?.unackedBytes() ?? 0,
     oldestUnackedAgeMs: () => consumer?.oldestUnackedAgeMs() ?? 0,
   });
   const commitBatch = options.commit ?? ((batch: IngestBatch) => commitIngestBatch(options.db, batch));
+  const sensors = createSensorDirectoryLookup({ db: options.db, logger: log });
+  const rejectLog = createRejectLog(log, options.rejectLogIntervalMs ?? 30_000);
   const batcher = new Batcher({
     batchSize: options.batchSize,
+    batchMaxBytes: options.batchMaxBytes ?? 4 * 1024 * 1024,
     flushMs: options.flushMs,
     minCommitIntervalMs: options.minCommitIntervalMs ?? 0,
     ...(options.minCommitItems !== undefined ? { minCommitItems: options.minCommitItems } : {}),
@@ -78,26 +91,47 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
       consumer?.releaseReaders();
     },
   });
+  const handle = (m: ReceivedMessage, retried: boolean): void => {
+    const { topic, payload, receivedAt, ack } = m;
+    const decoded = decodeMessage(topic, payload, receivedAt, sensors.directory);
+    if (decoded.ok) {
+      batcher.add({ event: decoded.event, source: { topic, payload }, ack });
+      return;
+    }
+    if (decoded.code === 'UNKNOWN_DEVICE' && !retried) {
+      // Perhaps registered since the last load: decode once more after a reload (at most every few seconds).
+      const reload = sensors.reloading() ?? (sensors.mayReload() ? sensors.refresh() : null);
+      if (reload) {
+        void reload.then(() => handle(m, true));
+        return;
+      }
+    }
+    rejectLog.note(topic, decoded.code, decoded.reason);
+    // The dead letter keeps 1 KiB of the payload with its size and hash; the message itself is let go.
+    batcher.add({ reject: toReject({ topic, payload, code: decoded.code, reason: decoded.reason, receivedAt }), ack });
+  };
+  let sensorsLoaded = false;
+  void sensors.loaded.then(() => {
+    sensorsLoaded = true;
+  });
   consumer = createMqttConsumer({
     url: options.mqttUrl,
     clientId: options.clientId,
     topics: toSubscriptionTopics(NATIVE_TOPICS, options.shareGroup),
     protocolVersion: options.protocolVersion,
     maxUnacked: options.maxUnacked,
+    maxUnackedBytes: options.maxUnackedBytes ?? 16 * 1024 * 1024,
     ...(options.username !== undefined ? { username: options.username } : {}),
     ...(options.password !== undefined ? { password: options.password } : {}),
     ...(options.transport ? { transport: options.transport } : {}),
     logger: log,
     backlog: () => batcher.size,
-    onMessage: ({ topic, payload, receivedAt, ack }) => {
+    backlogBytes: () => batcher.bytes,
+    onMessage: (m) => {
       metrics.received.inc();
-      const decoded = decodeMessage(topic, payload, receivedAt, getSensorModelLookup(options.db, log).modelOf);
-      if (decoded.ok) {
-        batcher.add({ event: decoded.event, source: { topic, payload }, ack });
-      } else {
-        log.warn({ topic: topic.slice(0, 200), code: decoded.code, reason: decoded.reason }, 'payload rejected');
-        batcher.add({ reject: { topic, payload, code: decoded.code, reason: decoded.reason, receivedAt }, ack });
-      }
+      // Bindings and kinds are checked against the registry: the first messages wait for its first load.
+      if (sensorsLoaded) handle(m, false);
+      else void sensors.loaded.then(() => handle(m, false));
     },
   });
   const c = consumer;
@@ -106,6 +140,7 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
     intervalMs: options.sweepIntervalMs ?? 30_000,
     logger: log,
     ...(options.eventsRetentionDays === undefined ? {} : { eventsRetentionDays: options.eventsRetentionDays }),
+    retention: options.retention ?? { ingestRejectsDays: 30, auditLogDays: 365 },
   });
   // A full recount at start settles facility counts with the sensors' counted status (the basis of
   // the incremental updates per batch) and with the clock, whatever happened while no worker ran.
@@ -119,8 +154,10 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
     async stop(timeoutMs = 8000) {
       const deadline = Date.now() + timeoutMs;
       c.pause();
+      sensors.close();
       await sweeper.stop();
       await batcher.flush(deadline);
+      rejectLog.close();
       await Promise.race([c.close(), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
       c.client.end(true);
     },

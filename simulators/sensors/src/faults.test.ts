@@ -1,4 +1,4 @@
-import { decodeMessage } from '@freiplatz/domain';
+import { CHIRPSTACK_EVENT_TOPIC, createSensorDirectory, decodeMessage, resolveSensorModel, TTS_UPLINK_TOPIC } from '@freiplatz/domain';
 import { describe, expect, it } from 'vitest';
 import { applyFaults, assignFaults, type DeviceFaults, makeGarbage, NO_FAULTS, parseFaultRates } from './faults.js';
 import { encodeBayReading, messageFormats } from './message-format.js';
@@ -51,7 +51,16 @@ describe('message formats', () => {
   it.each(messageFormats)('encodes a reading as %s that decodes to the same bay event', (format) => {
     const reading = { sensorId: 'mdb-pf-004', occupied: true, ts: new Date(T0), seq: 7, battery: 3.55, rssi: -91, heartbeat: true };
     const { topic, payload } = encodeBayReading(format, reading);
-    const result = decodeMessage(topic, Buffer.from(payload), new Date(T0 + 500));
+    // Registered as ingest would need it: a LoRaWAN device bound to the simulator's application.
+    const tts = TTS_UPLINK_TOPIC.exec(topic);
+    const cs = CHIRPSTACK_EVENT_TOPIC.exec(topic);
+    const lorawan = tts?.[1]
+      ? { network: 'tts' as const, application: tts[1] }
+      : cs?.[1]
+        ? { network: 'chirpstack' as const, application: cs[1], devEui: reading.sensorId }
+        : null;
+    const directory = createSensorDirectory([{ id: reading.sensorId, kind: 'bay', model: resolveSensorModel(null), lorawan }]);
+    const result = decodeMessage(topic, Buffer.from(payload), new Date(T0 + 500), directory);
     expect(result).toMatchObject({
       ok: true,
       event: { kind: 'bay', sensorId: 'mdb-pf-004', occupied: true, ts: new Date(T0), seq: 7, battery: 3.55, rssi: -91, heartbeat: true },
@@ -59,7 +68,7 @@ describe('message formats', () => {
   });
 
   it('leaves out a zero frame counter in TTS format, as The Things Stack does', () => {
-    const { payload } = encodeBayReading('tts', {
+    const { topic, payload } = encodeBayReading('tts', {
       sensorId: 's',
       occupied: false,
       ts: new Date(T0),
@@ -69,7 +78,14 @@ describe('message formats', () => {
       heartbeat: false,
     });
     expect(payload).not.toContain('f_cnt');
-    expect(decodeMessage('v3/a@b/devices/s/up', Buffer.from(payload), new Date(T0))).toMatchObject({ ok: true, event: { seq: 0 } });
+    const application = TTS_UPLINK_TOPIC.exec(topic)?.[1] ?? '';
+    const directory = createSensorDirectory([
+      { id: 's', kind: 'bay', model: resolveSensorModel(null), lorawan: { network: 'tts', application } },
+    ]);
+    expect(decodeMessage(topic, Buffer.from(payload), new Date(T0), directory)).toMatchObject({
+      ok: true,
+      event: { seq: 0 },
+    });
   });
 
   it('sends a skewed clock ahead, which ingest flags as clock_skew', () => {
