@@ -14,7 +14,7 @@ export const eventTimeSchema = z.union([z.iso.datetime({ offset: true }), z.numb
   return new Date(ms);
 });
 
-/** The native bay payload of `parking/v1/bays/{sensorId}` (DESIGN §4). Unknown fields are ignored. */
+/** The native bay payload of `parking/v1/bays/{sensorId}` (README.md, "MQTT topics and payloads"). Unknown fields are ignored. */
 export const bayPayloadSchema = z.object({
   occupied: z.boolean(),
   ts: eventTimeSchema.optional(),

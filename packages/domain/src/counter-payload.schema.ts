@@ -5,7 +5,7 @@ import { measurementSchema } from './measurement.js';
 const delta = z.number().int().min(0).max(100_000);
 
 /**
- * The native counter payload of `parking/v1/counters/{sensorId}` (DESIGN §4): an absolute
+ * The native counter payload of `parking/v1/counters/{sensorId}` (README.md, "MQTT topics and payloads"): an absolute
  * `vehicles` count, `entered`/`exited` deltas since the last message, or both (the absolute wins).
  * Impossible absolute counts (negative, above capacity) are accepted here and clamped per facility.
  */

@@ -9,7 +9,7 @@ import { createRejectLog } from './reject-log.js';
 import { createSensorDirectoryLookup } from './sensor-directory.js';
 import { createStateSweeper, type RetentionOptions } from './state-sweeper.js';
 
-/** Topics of the MQTT contract (DESIGN §4): native bays and counters, TTS v3 and ChirpStack v4 uplinks. */
+/** Topics of the MQTT contract (README.md, "MQTT topics and payloads"): native bays and counters, TTS v3 and ChirpStack v4 uplinks. */
 export const NATIVE_TOPICS: string[] = [...INGEST_TOPICS];
 
 export interface IngestWorkerOptions {
