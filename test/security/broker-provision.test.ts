@@ -41,10 +41,13 @@ describe('mosquitto password hashes', () => {
 describe('provisioning from the registry', () => {
   const registry = buildRegistry({ id: 'east', spots: 3 });
 
-  it('issues one account per sensor and per ingest worker, and an ACL block for each worker', () => {
+  it('issues one account per sensor and per ingest slot, and an ACL block for each slot', () => {
     const result = provisionBrokerCredentials({ registry, staticAcl, ingestWorkers: 2 });
     expect(result.issued.map((c) => c.username)).toEqual(['east-1-s', 'east-2-s', 'east-3-s', 'ingest-1@svc', 'ingest-2@svc']);
-    expect(new Set(result.issued.map((c) => c.password)).size).toBe(5);
+    // Sensors each their own; the slots one between them (any live worker takes over any slot).
+    expect(new Set(result.issued.map((c) => c.password)).size).toBe(4);
+    expect(result.issued[3]?.password).toBe(result.issued[4]?.password);
+    expect(result.acl).toContain('user ingest-1@svc\ntopic read parking/v1/#\ntopic read v3/+/devices/+/up\ntopic read application/+/device/+/event/+\ntopic read $SYS/broker/store/messages/+\n');
     const hashes = parsePasswordFile(result.passwd);
     for (const c of result.issued) expect(verifyMosquittoPassword(c.password, hashes.get(c.username)!)).toBe(true);
     expect(result.acl).toContain('user ingest-2@svc\ntopic read parking/v1/#\n');
@@ -65,6 +68,18 @@ describe('provisioning from the registry', () => {
     expect(next.revoked).toEqual(['east-3-s']);
     const old = first.issued.find((c) => c.username === 'east-2-s')!;
     expect(verifyMosquittoPassword(old.password, parsePasswordFile(next.passwd).get('east-2-s')!)).toBe(true);
+  });
+
+  it('gives every ingest slot one new password when a slot is added or rotated', () => {
+    const first = provisionBrokerCredentials({ registry, staticAcl, ingestWorkers: 1 });
+    for (const change of [{ ingestWorkers: 2 }, { ingestWorkers: 1, rotate: ['ingest-1@svc'] }]) {
+      const next = provisionBrokerCredentials({ registry, staticAcl, existingPasswd: first.passwd, ...change });
+      const slots = next.issued.filter((c) => c.kind === 'service');
+      expect(slots.map((c) => c.username)).toEqual(Array.from({ length: change.ingestWorkers }, (_, i) => `ingest-${i + 1}@svc`));
+      const hashes = parsePasswordFile(next.passwd);
+      for (const c of slots) expect(verifyMosquittoPassword(slots[0]!.password, hashes.get(c.username)!)).toBe(true);
+      expect(slots[0]?.password).not.toBe(first.issued.find((c) => c.username === 'ingest-1@svc')?.password);
+    }
   });
 
   it('refuses to rotate an account it does not know', () => {

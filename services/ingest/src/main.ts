@@ -35,11 +35,12 @@ const commitThread = startCommitThread({
   maxHeapMiB: 32 + Math.ceil((env.INGEST_BATCH_SIZE * env.INGEST_COMMIT_CONCURRENCY) / 200),
   logger,
 });
+const clientId = env.MQTT_CLIENT_ID ?? `freiplatz-ingest-${hostname()}`.slice(0, 64);
 const worker = createIngestWorker({
   db,
   commit: (batch) => commitThread.commit(batch),
   mqttUrl: env.MQTT_URL,
-  clientId: env.MQTT_CLIENT_ID ?? `freiplatz-ingest-${hostname()}`.slice(0, 64),
+  clientId,
   protocolVersion: env.MQTT_PROTOCOL_VERSION,
   ...(env.MQTT_USERNAME !== undefined ? { username: env.MQTT_USERNAME } : {}),
   ...(env.MQTT_PASSWORD !== undefined ? { password: env.MQTT_PASSWORD } : {}),
@@ -51,6 +52,17 @@ const worker = createIngestWorker({
   maxUnacked: env.INGEST_MAX_UNACKED,
   commitConcurrency: env.INGEST_COMMIT_CONCURRENCY,
   ...(env.MQTT_SHARE_GROUP !== undefined ? { shareGroup: env.MQTT_SHARE_GROUP } : {}),
+  ...(env.INGEST_SLOTS !== undefined
+    ? {
+        slots: {
+          list: env.INGEST_SLOTS,
+          ...(env.INGEST_SLOTS.includes(clientId) ? { home: clientId } : {}),
+          databaseUrl: env.DATABASE_URL,
+          pollMs: env.INGEST_SLOT_POLL_MS,
+        },
+      }
+    : {}),
+  brokerStats: env.INGEST_BROKER_STATS,
   logger,
 });
 const metricsServer =

@@ -13,6 +13,8 @@ export interface MqttConsumerOptions {
   url: string;
   clientId: string;
   topics: string[];
+  /** Topics subscribed at QoS 0 on their own, whose refusal is only logged (broker statistics under `$SYS/`). */
+  optionalTopics?: string[];
   protocolVersion: 4 | 5;
   /** Unacknowledged messages allowed before reading pauses (MQTT 5 Receive Maximum too). */
   maxUnacked: number;
@@ -26,6 +28,12 @@ export interface MqttConsumerOptions {
   /** Messages held downstream (including QoS 0 ones, which have no PUBACK to hold back). */
   backlog?: () => number;
   onMessage: (message: ReceivedMessage) => void;
+  /**
+   * Stop for good when the broker hands this session to another connection with the same client id
+   * (MQTT 5 DISCONNECT 0x8E) instead of reconnecting and taking it back: a slot's session belongs
+   * to its lease holder (session-lease.ts).
+   */
+  yieldOnTakeover?: boolean;
 }
 
 export interface MqttConsumer {
@@ -187,12 +195,23 @@ export function createMqttConsumer(options: MqttConsumerOptions): MqttConsumer {
       if (err) log.error({ err }, 'subscribe failed');
       else resolveReady();
     });
+    if (options.optionalTopics?.length) {
+      client.subscribe(options.optionalTopics, { qos: 0 }, (err) => {
+        if (err) log.warn({ err, topics: options.optionalTopics }, 'optional subscription refused');
+      });
+    }
   });
   client.on('close', () => {
     if (queue.size > 0) log.warn({ unacked: queue.size }, 'broker connection closed: unacknowledged messages will be redelivered');
     queue.reset();
     // Readers waiting for room belong to the dead connection; let them finish so mqtt.js can move on.
     for (const release of waiting.splice(0)) release();
+  });
+  client.on('disconnect', (packet) => {
+    if (packet.reasonCode !== 0x8e || !options.yieldOnTakeover) return;
+    log.error({ clientId: options.clientId }, 'another connection took this session over: not reconnecting');
+    closing = true;
+    client.end(true);
   });
   client.on('error', (err) => log.warn({ err }, 'mqtt error'));
   client.on('reconnect', () => log.debug('reconnecting to broker'));
