@@ -95,5 +95,8 @@ describe('two ingest slots on the production Mosquitto, one worker SIGKILLed and
     // The returned worker consumes its share again, and the broker never had to drop a message.
     expect(await back.metric('freiplatz_ingest_received_total')).toBeGreaterThan(backBefore + 1000);
     expect(p.broker.log()).not.toMatch(/dropped/i);
+    // The broker's store totals ($SYS) reach the workers' /metrics, for the queue alerts.
+    expect(await second.metric('freiplatz_broker_store_messages')).toBeGreaterThan(0);
+    expect(await second.metric('freiplatz_broker_store_bytes')).toBeGreaterThan(0);
   });
 });

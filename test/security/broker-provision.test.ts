@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { resolveBrokerOwner } from '../../infra/scripts/broker-files.js';
 import { hashMosquittoPassword, parsePasswordFile, verifyMosquittoPassword } from '../../infra/scripts/mosquitto-passwd.js';
 import { provisionBrokerCredentials } from '../../infra/scripts/provision.js';
 import { buildRegistry } from '../harness.js';
@@ -47,7 +48,9 @@ describe('provisioning from the registry', () => {
     // Sensors each their own; the slots one between them (any live worker takes over any slot).
     expect(new Set(result.issued.map((c) => c.password)).size).toBe(4);
     expect(result.issued[3]?.password).toBe(result.issued[4]?.password);
-    expect(result.acl).toContain('user ingest-1@svc\ntopic read parking/v1/#\ntopic read v3/+/devices/+/up\ntopic read application/+/device/+/event/+\ntopic read $SYS/broker/store/messages/+\n');
+    expect(result.acl).toContain(
+      'user ingest-1@svc\ntopic read parking/v1/#\ntopic read v3/+/devices/+/up\ntopic read application/+/device/+/event/+\ntopic read $SYS/broker/store/messages/+\n',
+    );
     const hashes = parsePasswordFile(result.passwd);
     for (const c of result.issued) expect(verifyMosquittoPassword(c.password, hashes.get(c.username)!)).toBe(true);
     expect(result.acl).toContain('user ingest-2@svc\ntopic read parking/v1/#\n');
@@ -106,5 +109,34 @@ describe('pnpm broker:provision', () => {
     const second = run();
     expect(second).toMatchObject({ issued: 0, issuedFile: null, kept: 4 });
     expect(readdirSync(out).filter((f) => f.startsWith('issued-'))).toHaveLength(1);
+  });
+
+  it('gives passwd, acl and their directory to the broker’s user (--owner), who alone can read them', () => {
+    const out = join(tempDir(), 'broker');
+    const registryFile = join(tempDir(), 'registry.json');
+    writeFileSync(registryFile, JSON.stringify(buildRegistry({ id: 'own', spots: 1 })));
+    const owner = process.getuid?.() === 0 ? '1883:1884' : `${process.getuid?.()}:${process.getgid?.()}`;
+    const result = JSON.parse(
+      execFileSync(
+        process.execPath,
+        ['--import', 'tsx', 'infra/scripts/provision-broker.ts', '--registry', registryFile, '--out', out, '--owner', owner],
+        {
+          cwd: REPO_ROOT,
+          encoding: 'utf8',
+        },
+      ),
+    ) as { owner: { uid: number; gid: number } };
+    const [uid, gid] = owner.split(':').map(Number);
+    expect(result.owner).toEqual({ uid, gid });
+    for (const path of [out, join(out, 'passwd'), join(out, 'acl')]) {
+      const st = statSync(path);
+      expect({ path, uid: st.uid, gid: st.gid, mode: st.mode & 0o777 }).toEqual({ path, uid, gid, mode: path === out ? 0o700 : 0o600 });
+    }
+  });
+
+  it('refuses an owner that does not exist', () => {
+    expect(() => resolveBrokerOwner('no-such-user-freiplatz')).toThrow(/no such user/);
+    expect(resolveBrokerOwner('1883:1883')).toEqual({ uid: 1883, gid: 1883 });
+    expect(resolveBrokerOwner('none')).toBeNull();
   });
 });

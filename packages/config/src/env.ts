@@ -56,7 +56,12 @@ export const ingestEnvSchema = baseEnvSchema.extend({
    */
   INGEST_SLOTS: z
     .string()
-    .transform((v) => v.split(',').map((s) => s.trim()).filter((s) => s !== ''))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    )
     .pipe(z.array(z.string().min(1).max(64)).min(1))
     .optional(),
   /** How often slot leases are checked: a dead worker's share resumes within about this. */
