@@ -4,6 +4,7 @@ import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveBrokerOwner, writeBrokerFiles } from '../../../infra/scripts/broker-files.js';
+import { renderMosquittoConfig } from '../../../infra/scripts/cluster/render-config.js';
 import { findMosquitto } from '../../support/mosquitto.js';
 import { findFreePort, waitForPort } from '../../support/ports.js';
 import { REPO_ROOT } from '../../support/processes.js';
@@ -22,29 +23,6 @@ export function makeTestCertificates(): TestCertificates {
   const dir = mkdtempSync(join(tmpdir(), 'freiplatz-certs-'));
   execFileSync('bash', [join(INFRA, 'tls/make-certs.sh'), dir], { stdio: 'ignore' });
   return { dir, caFile: join(dir, 'ca.crt'), clientCertFile: join(dir, 'client.crt'), clientKeyFile: join(dir, 'client.key') };
-}
-
-/**
- * Renders infra/mosquitto/mosquitto.conf for a test: the same settings with temporary paths and a
- * loopback port. Every substitution must apply, so a changed production file fails loudly here
- * instead of silently testing something else.
- */
-export function renderMosquittoConfig(options: { dir: string; certDir: string; port: number; overrides?: Record<string, string> }): string {
-  let config = readFileSync(join(INFRA, 'mosquitto/mosquitto.conf'), 'utf8');
-  const substitutions: Array<[string, string]> = [
-    ['/mosquitto/config/passwd', join(options.dir, 'passwd')],
-    ['/mosquitto/config/acl', join(options.dir, 'acl')],
-    ['/mosquitto/certs/', `${options.certDir}/`],
-    ['/mosquitto/data/', `${join(options.dir, 'data')}/`],
-    ['\nlistener 8883\n', `\nlistener ${options.port} 127.0.0.1\n`],
-    ['\nlog_dest stdout\n', '\nlog_dest stderr\n'],
-    ...Object.entries(options.overrides ?? {}),
-  ];
-  for (const [from, to] of substitutions) {
-    if (!config.includes(from)) throw new Error(`infra/mosquitto/mosquitto.conf no longer contains "${from.trim()}"`);
-    config = config.replaceAll(from, to);
-  }
-  return config;
 }
 
 export interface SecureMosquitto {
