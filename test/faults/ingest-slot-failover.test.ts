@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRegistry } from '../harness.js';
 import { createSecurePipeline, type SecurePipeline } from '../security/support/secure-pipeline.js';
+import { startService } from '../support/processes.js';
 import { accountFor, countStored, startLoad } from './load.js';
 import { startWorkerProcess, type WorkerProcess } from './worker-process.js';
 
@@ -112,5 +113,16 @@ describe('two ingest slots on the production Mosquitto, one worker SIGKILLed and
     // The broker's store totals ($SYS) reach the workers' /metrics, for the queue alerts.
     expect(await second.metric('freiplatz_broker_store_messages')).toBeGreaterThan(0);
     expect(await second.metric('freiplatz_broker_store_bytes')).toBeGreaterThan(0);
+  });
+
+  it('refuses slots without a share group (every slot would receive every message)', async () => {
+    const w = startService('services/ingest/src/main.ts', {
+      DATABASE_URL: p.harness.databaseUrl,
+      MQTT_URL: p.broker.url,
+      INGEST_SLOTS: SLOTS.join(','),
+    });
+    const code = w.child.exitCode ?? (await new Promise<number | null>((resolve) => w.child.once('exit', (c) => resolve(c))));
+    expect(code).toBe(2);
+    expect(w.output()).toContain('INGEST_SLOTS needs MQTT_SHARE_GROUP');
   });
 });

@@ -12,6 +12,11 @@ if (!env.DATABASE_URL || !env.MQTT_URL) {
   logger.fatal('DATABASE_URL and MQTT_URL must be set (use `pnpm start` for embedded defaults)');
   process.exit(2);
 }
+if (env.INGEST_SLOTS !== undefined && env.MQTT_SHARE_GROUP === undefined) {
+  // Without a share group every slot would receive every message.
+  logger.fatal('INGEST_SLOTS needs MQTT_SHARE_GROUP: slots are the members of one shared-subscription group');
+  process.exit(2);
+}
 let tls: ReturnType<typeof readMqttTlsOptions>;
 try {
   tls = readMqttTlsOptions({
@@ -65,6 +70,9 @@ const worker = createIngestWorker({
   brokerStats: env.INGEST_BROKER_STATS,
   logger,
 });
+if (env.INGEST_SLOTS !== undefined && !env.INGEST_SLOTS.includes(clientId)) {
+  logger.info({ clientId, slots: env.INGEST_SLOTS }, 'standby: no home slot, taking over the slots of workers that are away');
+}
 const metricsServer =
   env.INGEST_METRICS_PORT === undefined
     ? null
