@@ -28,12 +28,6 @@ export interface MqttConsumerOptions {
   /** Messages held downstream (including QoS 0 ones, which have no PUBACK to hold back). */
   backlog?: () => number;
   onMessage: (message: ReceivedMessage) => void;
-  /**
-   * Stop for good when the broker hands this session to another connection with the same client id
-   * (MQTT 5 DISCONNECT 0x8E) instead of reconnecting and taking it back: a slot's session belongs
-   * to its lease holder (session-lease.ts).
-   */
-  yieldOnTakeover?: boolean;
 }
 
 export interface MqttConsumer {
@@ -206,12 +200,6 @@ export function createMqttConsumer(options: MqttConsumerOptions): MqttConsumer {
     queue.reset();
     // Readers waiting for room belong to the dead connection; let them finish so mqtt.js can move on.
     for (const release of waiting.splice(0)) release();
-  });
-  client.on('disconnect', (packet) => {
-    if (packet.reasonCode !== 0x8e || !options.yieldOnTakeover) return;
-    log.error({ clientId: options.clientId }, 'another connection took this session over: not reconnecting');
-    closing = true;
-    client.end(true);
   });
   client.on('error', (err) => log.warn({ err }, 'mqtt error'));
   client.on('reconnect', () => log.debug('reconnecting to broker'));

@@ -112,7 +112,6 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
       protocolVersion: options.protocolVersion,
       maxUnacked: options.maxUnacked,
       ...(username !== undefined ? { username } : {}),
-      yieldOnTakeover: options.slots !== undefined,
       ...(options.password !== undefined ? { password: options.password } : {}),
       ...(options.transport ? { transport: options.transport } : {}),
       logger: log,
