@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { connect, createServer } from 'node:net';
 
@@ -12,6 +12,13 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
     });
   });
+}
+
+/** Throws with what to install when `command` is not on the PATH. */
+export function requireCommand(command: string, hint: string): void {
+  if (spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status !== 0) {
+    throw new Error(`${command} is not installed (or not on the PATH): ${hint}`);
+  }
 }
 
 export interface Child {
@@ -51,6 +58,7 @@ export function startChild(
   };
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
+  child.on('error', (err) => onData(Buffer.from(`${name}: ${err.message}\n`)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   void exited.then(() => log.end());
   const running = () => child.exitCode === null && child.signalCode === null;

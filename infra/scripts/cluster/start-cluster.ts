@@ -7,7 +7,7 @@ import { createDb, importRegistry, migrate, startEmbeddedPostgres } from '@freip
 import type { Registry } from '@freiplatz/domain';
 import { resolveBrokerOwner, writeBrokerFiles } from '../broker-files.js';
 import { formatIssuedCsv, ingestAccount, provisionBrokerCredentials } from '../provision.js';
-import { type Child, freePort, startChild } from './child.js';
+import { type Child, freePort, requireCommand, startChild } from './child.js';
 import { renderMosquittoConfig, renderNginxConfig } from './render-config.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -50,6 +50,7 @@ export interface LocalCluster {
  */
 export async function startLocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
   const dir = options.dir;
+  for (const command of ['mosquitto', 'nginx']) requireCommand(command, 'Debian: apt-get install mosquitto nginx');
   mkdirSync(join(dir, 'logs'), { recursive: true, mode: 0o755 });
   const children: Child[] = [];
   const stops: Array<() => Promise<void>> = [];
