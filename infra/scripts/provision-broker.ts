@@ -1,15 +1,18 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseRegistry } from '@freiplatz/domain';
+import { resolveBrokerOwner, writeBrokerFiles } from './broker-files.js';
 import { formatIssuedCsv, provisionBrokerCredentials } from './provision.js';
 
-const usage = `usage: pnpm broker:provision --registry FILE.json --out DIR [--ingest-workers N] [--lorawan] [--rotate USER]...
+const usage = `usage: pnpm broker:provision --registry FILE.json --out DIR [--ingest-workers N] [--lorawan] [--rotate USER]... [--owner UID:GID|USER|none]
 
 Writes the broker's DIR/passwd and DIR/acl: one account per sensor of the registry (username =
-sensor id), N ingest worker accounts ingest-1@svc … ingest-N@svc (default 2) and, with --lorawan,
-lorawan@svc for a bridged network server. Accounts already in DIR/passwd keep their password;
+sensor id), N ingest slot accounts ingest-1@svc … ingest-N@svc (default 2; they share one
+password) and, with --lorawan, lorawan@svc for a bridged network server. Both files are mode 0600
+and belong to --owner, the broker's user (1883:1883 for the compose stack; default when run as
+root: the local mosquitto user; without root they stay yours). Accounts already in DIR/passwd keep their password;
 sensors no longer in the registry lose their account. New and rotated passwords are written once,
 in clear, to DIR/issued-<time>.csv (mode 0600) for the installers: hand it over, then delete it.
 Reload the broker afterwards (SIGHUP).`;
@@ -21,6 +24,7 @@ const { values } = parseArgs({
     'ingest-workers': { type: 'string', default: '2' },
     lorawan: { type: 'boolean', default: false },
     rotate: { type: 'string', multiple: true },
+    owner: { type: 'string' },
     help: { type: 'boolean' },
   },
 });
@@ -34,8 +38,7 @@ if (!parsed.ok) {
   process.exit(1);
 }
 const passwdPath = join(values.out, 'passwd');
-const aclPath = join(values.out, 'acl');
-await mkdir(values.out, { recursive: true, mode: 0o700 });
+const owner = resolveBrokerOwner(values.owner);
 const result = provisionBrokerCredentials({
   registry: parsed.registry,
   staticAcl: await readFile(new URL('../mosquitto/acl', import.meta.url), 'utf8'),
@@ -44,14 +47,8 @@ const result = provisionBrokerCredentials({
   lorawan: values.lorawan,
   rotate: values.rotate ?? [],
 });
-// Only the broker reads these (in the container they belong to the mosquitto user).
-for (const [path, text] of [
-  [passwdPath, result.passwd],
-  [aclPath, result.acl],
-] as const) {
-  await writeFile(path, text, { mode: 0o600 });
-  await chmod(path, 0o600);
-}
+// Only the broker reads these: Mosquitto opens them after dropping to its own user.
+const written = await writeBrokerFiles(values.out, result, owner);
 let issuedPath: string | null = null;
 if (result.issued.length > 0) {
   issuedPath = join(values.out, `issued-${new Date().toISOString().replaceAll(':', '-')}.csv`);
@@ -59,8 +56,8 @@ if (result.issued.length > 0) {
 }
 console.log(
   JSON.stringify({
-    passwd: passwdPath,
-    acl: aclPath,
+    ...written,
+    owner,
     issued: result.issued.length,
     issuedFile: issuedPath,
     kept: result.kept.length,

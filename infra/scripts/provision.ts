@@ -2,8 +2,16 @@ import { randomBytes } from 'node:crypto';
 import type { Registry } from '@freiplatz/domain';
 import { formatPasswordFile, hashMosquittoPassword, parsePasswordFile } from './mosquitto-passwd.js';
 
-/** What an ingest worker may read: native topics and the LoRaWAN network servers' uplinks. */
-export const INGEST_READ_TOPICS = ['parking/v1/#', 'v3/+/devices/+/up', 'application/+/device/+/event/+'] as const;
+/**
+ * What an ingest worker may read: native topics, the LoRaWAN network servers' uplinks, and the
+ * broker's store totals (the queue alerts of infra/prometheus/alerts.yml).
+ */
+export const INGEST_READ_TOPICS = [
+  'parking/v1/#',
+  'v3/+/devices/+/up',
+  'application/+/device/+/event/+',
+  '$SYS/broker/store/messages/+',
+] as const;
 export const LORAWAN_ACCOUNT = 'lorawan@svc';
 
 /** Account of the n-th ingest worker (1-based); "@svc" cannot occur in a sensor id. */
@@ -23,7 +31,11 @@ export interface ProvisionOptions {
   staticAcl: string;
   /** The current password file, if any: its entries are kept, so deployed sensors keep working. */
   existingPasswd?: string;
-  /** How many ingest worker accounts (each worker needs its own: client id = username). */
+  /**
+   * How many ingest slots: accounts ingest-1@svc … (client id = username), one per worker. They
+   * share one password, since any live worker must be able to take over any slot's session
+   * (docs/scale-out.md); a new slot or a rotated one gives all of them a new password.
+   */
   ingestWorkers: number;
   lorawan?: boolean;
   /** Usernames whose password is replaced even if they have one. */
@@ -71,8 +83,15 @@ export function provisionBrokerCredentials(options: ProvisionOptions): Provision
   const entries = new Map<string, string>();
   const issued: IssuedCredential[] = [];
   const kept: string[] = [];
+  const renewIngest = ingest.some((u) => !existing.has(u) || rotate.has(u));
+  const ingestPassword = renewIngest ? generate() : null;
   for (const { username, kind } of wanted) {
     const current = existing.get(username);
+    if (ingestPassword !== null && ingest.includes(username)) {
+      entries.set(username, hashMosquittoPassword(ingestPassword));
+      issued.push({ username, password: ingestPassword, kind });
+      continue;
+    }
     if (current !== undefined && !rotate.has(username)) {
       entries.set(username, current);
       kept.push(username);

@@ -4,9 +4,16 @@
 #
 #   infra/tls/make-certs.sh OUT_DIR [SERVER_NAME ...]
 #
-# OUT_DIR gets ca.crt, ca.key, server.crt, server.key, client.crt, client.key (keys mode 0600).
-# The server certificate is valid for localhost, 127.0.0.1, ::1, "mosquitto" and every
-# SERVER_NAME given; the client certificate's CN is ingest@svc. EC P-256, 825 days.
+# OUT_DIR gets ca.crt, ca.key, server.crt, server.key (the broker's), proxy.crt, proxy.key
+# (nginx's), client.crt, client.key; keys mode 0600. The server and proxy certificates are valid
+# for localhost, 127.0.0.1, ::1, "mosquitto" and every SERVER_NAME given; the client certificate's
+# CN is ingest@svc. EC P-256, 825 days.
+#
+# Mosquitto opens server.key after dropping to its own user, so the key must belong to that user:
+# BROKER_OWNER=UID:GID or a user name (1883:1883 for the compose stack's eclipse-mosquitto, see
+# infra/README.md); unset, when run as root, the local `mosquitto` user if there is one. Without
+# root the keys stay yours (for a broker that runs as you). nginx reads proxy.key as root before it
+# drops privileges. OUT_DIR itself is made readable (0755): certificates are public, keys are not.
 set -euo pipefail
 out=${1:?usage: make-certs.sh OUT_DIR [SERVER_NAME ...]}
 shift
@@ -35,9 +42,23 @@ issue server "/O=Freiplatz/CN=mosquitto" "basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature,keyAgreement
 extendedKeyUsage=serverAuth
 subjectAltName=$san"
+issue proxy "/O=Freiplatz/CN=localhost" "basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature,keyAgreement
+extendedKeyUsage=serverAuth
+subjectAltName=$san"
 issue client "/O=Freiplatz/CN=ingest@svc" "basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature,keyAgreement
 extendedKeyUsage=clientAuth"
 rm -f ca.srl
-chmod 0644 ca.crt server.crt client.crt
+chmod 0644 ca.crt server.crt proxy.crt client.crt
+chmod 0755 .
+
+owner=${BROKER_OWNER:-}
+if [ -z "$owner" ] && [ "$(id -u)" = 0 ] && id mosquitto >/dev/null 2>&1; then owner=mosquitto; fi
+if [ -n "$owner" ] && [ "$owner" != none ]; then
+  case $owner in
+    *:*) chown "$owner" server.key ;;
+    *) chown "$(id -u "$owner"):$(id -g "$owner")" server.key ;;
+  esac
+fi
 echo "certificates written to $(pwd)"

@@ -1,6 +1,6 @@
 import type { Db } from '@freiplatz/db';
 import { sql } from 'kysely';
-import mqtt from 'mqtt';
+import mqtt, { type IClientOptions } from 'mqtt';
 
 export interface LoadOptions {
   url: string;
@@ -13,6 +13,8 @@ export interface LoadOptions {
   /** Hard bound on publishing time. */
   maxMs: number;
   clientId: string;
+  /** TLS and credentials for a secured broker. */
+  connect?: Partial<IClientOptions>;
 }
 
 export interface Load {
@@ -37,6 +39,7 @@ export async function startLoad(options: LoadOptions): Promise<Load> {
     protocolVersion: options.protocolVersion,
     clientId: options.clientId,
     reconnectPeriod: 300,
+    ...options.connect,
   });
   const acked = new Set<string>();
   const attempted = new Set<string>();
@@ -96,7 +99,7 @@ export interface Accounting {
 }
 
 /** Compares what the broker acknowledged with what is stored, by (sensorId, seq). */
-export async function accountFor(db: Db, load: Load): Promise<Accounting> {
+export async function accountFor(db: Db, load: Pick<Load, 'acked' | 'attempted'>): Promise<Accounting> {
   const rows = await sql<{ sensor_id: string; seq: number }>`SELECT sensor_id, seq FROM occupancy_events`.execute(db);
   const stored = new Set(rows.rows.map((r) => `${r.sensor_id}:${r.seq}`));
   return {

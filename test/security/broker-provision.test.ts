@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { resolveBrokerOwner } from '../../infra/scripts/broker-files.js';
 import { hashMosquittoPassword, parsePasswordFile, verifyMosquittoPassword } from '../../infra/scripts/mosquitto-passwd.js';
 import { provisionBrokerCredentials } from '../../infra/scripts/provision.js';
 import { buildRegistry } from '../harness.js';
@@ -41,10 +42,15 @@ describe('mosquitto password hashes', () => {
 describe('provisioning from the registry', () => {
   const registry = buildRegistry({ id: 'east', spots: 3 });
 
-  it('issues one account per sensor and per ingest worker, and an ACL block for each worker', () => {
+  it('issues one account per sensor and per ingest slot, and an ACL block for each slot', () => {
     const result = provisionBrokerCredentials({ registry, staticAcl, ingestWorkers: 2 });
     expect(result.issued.map((c) => c.username)).toEqual(['east-1-s', 'east-2-s', 'east-3-s', 'ingest-1@svc', 'ingest-2@svc']);
-    expect(new Set(result.issued.map((c) => c.password)).size).toBe(5);
+    // Sensors each their own; the slots one between them (any live worker takes over any slot).
+    expect(new Set(result.issued.map((c) => c.password)).size).toBe(4);
+    expect(result.issued[3]?.password).toBe(result.issued[4]?.password);
+    expect(result.acl).toContain(
+      'user ingest-1@svc\ntopic read parking/v1/#\ntopic read v3/+/devices/+/up\ntopic read application/+/device/+/event/+\ntopic read $SYS/broker/store/messages/+\n',
+    );
     const hashes = parsePasswordFile(result.passwd);
     for (const c of result.issued) expect(verifyMosquittoPassword(c.password, hashes.get(c.username)!)).toBe(true);
     expect(result.acl).toContain('user ingest-2@svc\ntopic read parking/v1/#\n');
@@ -65,6 +71,18 @@ describe('provisioning from the registry', () => {
     expect(next.revoked).toEqual(['east-3-s']);
     const old = first.issued.find((c) => c.username === 'east-2-s')!;
     expect(verifyMosquittoPassword(old.password, parsePasswordFile(next.passwd).get('east-2-s')!)).toBe(true);
+  });
+
+  it('gives every ingest slot one new password when a slot is added or rotated', () => {
+    const first = provisionBrokerCredentials({ registry, staticAcl, ingestWorkers: 1 });
+    for (const change of [{ ingestWorkers: 2 }, { ingestWorkers: 1, rotate: ['ingest-1@svc'] }]) {
+      const next = provisionBrokerCredentials({ registry, staticAcl, existingPasswd: first.passwd, ...change });
+      const slots = next.issued.filter((c) => c.kind === 'service');
+      expect(slots.map((c) => c.username)).toEqual(Array.from({ length: change.ingestWorkers }, (_, i) => `ingest-${i + 1}@svc`));
+      const hashes = parsePasswordFile(next.passwd);
+      for (const c of slots) expect(verifyMosquittoPassword(slots[0]!.password, hashes.get(c.username)!)).toBe(true);
+      expect(slots[0]?.password).not.toBe(first.issued.find((c) => c.username === 'ingest-1@svc')?.password);
+    }
   });
 
   it('refuses to rotate an account it does not know', () => {
@@ -91,5 +109,34 @@ describe('pnpm broker:provision', () => {
     const second = run();
     expect(second).toMatchObject({ issued: 0, issuedFile: null, kept: 4 });
     expect(readdirSync(out).filter((f) => f.startsWith('issued-'))).toHaveLength(1);
+  });
+
+  it('gives passwd, acl and their directory to the broker’s user (--owner), who alone can read them', () => {
+    const out = join(tempDir(), 'broker');
+    const registryFile = join(tempDir(), 'registry.json');
+    writeFileSync(registryFile, JSON.stringify(buildRegistry({ id: 'own', spots: 1 })));
+    const owner = process.getuid?.() === 0 ? '1883:1884' : `${process.getuid?.()}:${process.getgid?.()}`;
+    const result = JSON.parse(
+      execFileSync(
+        process.execPath,
+        ['--import', 'tsx', 'infra/scripts/provision-broker.ts', '--registry', registryFile, '--out', out, '--owner', owner],
+        {
+          cwd: REPO_ROOT,
+          encoding: 'utf8',
+        },
+      ),
+    ) as { owner: { uid: number; gid: number } };
+    const [uid, gid] = owner.split(':').map(Number);
+    expect(result.owner).toEqual({ uid, gid });
+    for (const path of [out, join(out, 'passwd'), join(out, 'acl')]) {
+      const st = statSync(path);
+      expect({ path, uid: st.uid, gid: st.gid, mode: st.mode & 0o777 }).toEqual({ path, uid, gid, mode: path === out ? 0o700 : 0o600 });
+    }
+  });
+
+  it('refuses an owner that does not exist', () => {
+    expect(() => resolveBrokerOwner('no-such-user-freiplatz')).toThrow(/no such user/);
+    expect(resolveBrokerOwner('1883:1883')).toEqual({ uid: 1883, gid: 1883 });
+    expect(resolveBrokerOwner('none')).toBeNull();
   });
 });

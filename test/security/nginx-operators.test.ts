@@ -25,13 +25,13 @@ function renderConfig(dir: string, port: number, apiPort: number, adminIsLocal: 
   };
   swap(/server api-1:3000[^;]*;\s+server api-2:3000[^;]*;/, `server 127.0.0.1:${apiPort};`);
   swap(
-    /listen 8443 ssl;\s+http2 on;\s+ssl_certificate [^;]+;\s+ssl_certificate_key [^;]+;\s+ssl_protocols [^;]+;/,
+    /listen 8443 ssl http2;\s+ssl_certificate [^;]+;\s+ssl_certificate_key [^;]+;\s+ssl_protocols [^;]+;/,
     `listen 127.0.0.1:${port};`,
   );
   swap(/_temp_path \/tmp\//g, `_temp_path ${dir}/`);
   swap(/pid \/tmp\/nginx.pid;/, `pid ${dir}/nginx.pid;`);
   swap(/access_log \/dev\/stdout;/, `access_log ${dir}/access.log;`);
-  swap(/error_log \/dev\/stderr warn;/, `error_log ${dir}/error.log warn;`);
+  swap(/error_log stderr warn;/, `error_log ${dir}/error.log warn;`);
   conf = conf.replaceAll('/etc/nginx/proxy_params.conf', join(REPO_ROOT, 'infra/nginx/proxy_params.conf'));
   if (adminIsLocal) conf = conf.replaceAll('allow 10.0.0.0/8;', 'allow 127.0.0.1;');
   return conf;

@@ -4,8 +4,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { apiEnvSchema } from '@freiplatz/config';
+import { createIngestMetrics } from '@freiplatz/ingest';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parse } from 'yaml';
 import { checkComposeFile, checkDockerfileCopies, readComposeFile, readPrometheusTargets } from '../../infra/scripts/check-deploy.js';
 import { buildRegistry, createHarness, type Harness } from '../harness.js';
 import '../provided-context.js';
@@ -67,10 +69,61 @@ describe('compose file', () => {
     expect(apiEnvSchema.parse({ API_TRUSTED_PROXIES: frontend }).API_TRUSTED_PROXIES).toEqual([frontend]);
   });
 
+  it('runs each ingest worker on its own slot, with every slot in both workers’ list', () => {
+    for (const name of ['ingest-1', 'ingest-2']) {
+      expect(env(name).INGEST_SLOTS?.split(','), name).toEqual(['ingest-1@svc', 'ingest-2@svc']);
+      expect(env(name).MQTT_CLIENT_ID).toBe(`${name}@svc`);
+    }
+  });
+
+  it('starts Mosquitto as the image’s mosquitto user, so that dropping every capability is not fatal', () => {
+    expect(compose.services.mosquitto).toMatchObject({ user: '1883:1883', cap_drop: ['ALL'] });
+  });
+
   it('has Prometheus scrape both ingest workers and both API replicas', () => {
     const hosts = readPrometheusTargets().map((t) => t.split(':')[0]);
     expect(hosts).toEqual(expect.arrayContaining(['ingest-1', 'ingest-2', 'api-1', 'api-2']));
     for (const host of hosts) if (host !== 'localhost') expect(compose.services[host!], host).toBeDefined();
+  });
+});
+
+describe('broker queue alerts', () => {
+  const conf = readFileSync(join(REPO_ROOT, 'infra/mosquitto/mosquitto.conf'), 'utf8');
+  const limit = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(conf)?.[1]);
+  const rules = (
+    parse(readFileSync(join(REPO_ROOT, 'infra/prometheus/alerts.yml'), 'utf8')) as {
+      groups: Array<{ rules: Array<{ alert: string; expr: string }> }>;
+    }
+  ).groups.flatMap((g) => g.rules);
+  const threshold = (alert: string) => Number(/> (\d+)$/.exec(rules.find((r) => r.alert === alert)?.expr ?? '')?.[1]);
+
+  it('bounds the broker’s per-session queue in messages and bytes', () => {
+    expect(limit('max_queued_messages')).toBeGreaterThan(0);
+    expect(limit('max_queued_bytes')).toBeGreaterThan(0);
+  });
+
+  it('warns at half of each limit, on metrics the ingest worker exports, and is loaded by Prometheus', async () => {
+    expect(threshold('FreiplatzBrokerQueueMessagesHigh')).toBe(limit('max_queued_messages') / 2);
+    expect(threshold('FreiplatzBrokerQueueBytesHigh')).toBe(limit('max_queued_bytes') / 2);
+    const exported = (
+      await createIngestMetrics({ unacked: () => 0, unackedBytes: () => 0, oldestUnackedAgeMs: () => 0 }).registry.getMetricsAsJSON()
+    ).map((m) => m.name);
+    for (const rule of rules) {
+      const metrics = rule.expr.match(/freiplatz_[a-z_]+/g) ?? [];
+      for (const m of metrics) expect(exported, `${rule.alert}: ${m}`).toContain(m);
+    }
+    expect(readFileSync(join(REPO_ROOT, 'infra/prometheus/prometheus.yml'), 'utf8')).toMatch(/rule_files:\s+- alerts\.yml/);
+    expect(compose.services.prometheus?.volumes).toContain('./prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro');
+  });
+});
+
+describe('nginx', () => {
+  const conf = readFileSync(join(REPO_ROOT, 'infra/nginx/nginx.conf'), 'utf8');
+  it('uses the http2 form Debian’s nginx 1.22 takes, and limits each client for the whole stack', () => {
+    expect(conf).not.toMatch(/^\s*http2 on;/m);
+    expect(conf).toMatch(/listen 8443 ssl http2;/);
+    expect(conf).toMatch(/limit_req_zone \$binary_remote_addr zone=public_api:10m rate=50r\/s;/);
+    expect(conf).toMatch(/limit_req zone=public_api burst=200 nodelay;/);
   });
 });
 

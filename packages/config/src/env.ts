@@ -73,6 +73,25 @@ export const ingestEnvSchema = baseEnvSchema.extend({
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (1-64)')
     .optional(),
+  /**
+   * Slots of the share group, comma-separated client ids (= broker accounts, e.g.
+   * `ingest-1@svc,ingest-2@svc`), the same list for every worker: a worker consumes its own slot
+   * (MQTT_CLIENT_ID) and takes over the slots of workers that are away (docs/scale-out.md).
+   */
+  INGEST_SLOTS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    )
+    .pipe(z.array(z.string().min(1).max(64)).min(1))
+    .optional(),
+  /** How often slot leases are checked: a dead worker's share resumes within about this. */
+  INGEST_SLOT_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+  /** Subscribe to the broker's `$SYS/broker/store/messages/…` totals for the queue alerts (infra/prometheus). */
+  INGEST_BROKER_STATS: bool.default(true),
 });
 
 export const apiEnvSchema = baseEnvSchema.extend({

@@ -12,6 +12,11 @@ if (!env.DATABASE_URL || !env.MQTT_URL) {
   logger.fatal('DATABASE_URL and MQTT_URL must be set (use `pnpm start` for embedded defaults)');
   process.exit(2);
 }
+if (env.INGEST_SLOTS !== undefined && env.MQTT_SHARE_GROUP === undefined) {
+  // Without a share group every slot would receive every message.
+  logger.fatal('INGEST_SLOTS needs MQTT_SHARE_GROUP: slots are the members of one shared-subscription group');
+  process.exit(2);
+}
 let tls: ReturnType<typeof readMqttTlsOptions>;
 try {
   tls = readMqttTlsOptions({
@@ -42,11 +47,12 @@ const commitThread = startCommitThread({
   maxHeapMiB: 32 + Math.ceil((env.INGEST_BATCH_SIZE * env.INGEST_COMMIT_CONCURRENCY) / 200),
   logger,
 });
+const clientId = env.MQTT_CLIENT_ID ?? `freiplatz-ingest-${hostname()}`.slice(0, 64);
 const worker = createIngestWorker({
   db,
   commit: (batch) => commitThread.commit(batch),
   mqttUrl: env.MQTT_URL,
-  clientId: env.MQTT_CLIENT_ID ?? `freiplatz-ingest-${hostname()}`.slice(0, 64),
+  clientId,
   protocolVersion: env.MQTT_PROTOCOL_VERSION,
   ...(env.MQTT_USERNAME !== undefined ? { username: env.MQTT_USERNAME } : {}),
   ...(env.MQTT_PASSWORD !== undefined ? { password: env.MQTT_PASSWORD } : {}),
@@ -62,8 +68,22 @@ const worker = createIngestWorker({
   commitConcurrency: env.INGEST_COMMIT_CONCURRENCY,
   eventsRetentionDays: env.EVENTS_RETENTION_DAYS,
   ...(env.MQTT_SHARE_GROUP !== undefined ? { shareGroup: env.MQTT_SHARE_GROUP } : {}),
+  ...(env.INGEST_SLOTS !== undefined
+    ? {
+        slots: {
+          list: env.INGEST_SLOTS,
+          ...(env.INGEST_SLOTS.includes(clientId) ? { home: clientId } : {}),
+          databaseUrl: env.DATABASE_URL,
+          pollMs: env.INGEST_SLOT_POLL_MS,
+        },
+      }
+    : {}),
+  brokerStats: env.INGEST_BROKER_STATS,
   logger,
 });
+if (env.INGEST_SLOTS !== undefined && !env.INGEST_SLOTS.includes(clientId)) {
+  logger.info({ clientId, slots: env.INGEST_SLOTS }, 'standby: no home slot, taking over the slots of workers that are away');
+}
 const metricsServer =
   env.INGEST_METRICS_PORT === undefined
     ? null

@@ -3,7 +3,14 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 export type IngestMetrics = ReturnType<typeof createIngestMetrics>;
 
 /** Prometheus metrics of one ingest worker, on their own registry. */
-export function createIngestMetrics(gauges: { unacked: () => number; unackedBytes: () => number; oldestUnackedAgeMs: () => number }) {
+export function createIngestMetrics(gauges: {
+  unacked: () => number;
+  unackedBytes: () => number;
+  oldestUnackedAgeMs: () => number;
+  /** Each slot of the share group and whether this worker consumes it now (slot-consumers.ts). */
+  slots?: () => ReadonlyArray<readonly [string, boolean]>;
+  takeovers?: () => number;
+}) {
   const registry = new Registry();
   const registers = [registry];
   // Process memory, CPU, event-loop lag and GC: what an operator checks first when ingest slows down.
@@ -59,6 +66,33 @@ export function createIngestMetrics(gauges: { unacked: () => number; unackedByte
       collect() {
         this.set(gauges.oldestUnackedAgeMs() / 1000);
       },
+    }),
+    slotHeld: new Gauge({
+      name: 'freiplatz_ingest_slot_held',
+      help: 'Slots of the share group whose session this worker consumes (1) or not (0); summed over workers, each slot should be 1',
+      labelNames: ['slot'],
+      registers,
+      collect() {
+        for (const [slot, held] of gauges.slots?.() ?? []) this.set({ slot }, held ? 1 : 0);
+      },
+    }),
+    slotTakeovers: new Gauge({
+      name: 'freiplatz_ingest_slot_takeovers',
+      help: 'Slots of workers that were away taken over by this worker since it started',
+      registers,
+      collect() {
+        this.set(gauges.takeovers?.() ?? 0);
+      },
+    }),
+    brokerStoredMessages: new Gauge({
+      name: 'freiplatz_broker_store_messages',
+      help: 'Messages held by the broker (Mosquitto $SYS/broker/store/messages/count): queued for sessions, in flight, retained',
+      registers,
+    }),
+    brokerStoredBytes: new Gauge({
+      name: 'freiplatz_broker_store_bytes',
+      help: 'Payload bytes held by the broker (Mosquitto $SYS/broker/store/messages/bytes)',
+      registers,
     }),
   };
 }

@@ -13,6 +13,8 @@ export interface MqttConsumerOptions {
   url: string;
   clientId: string;
   topics: string[];
+  /** Topics subscribed at QoS 0 on their own, whose refusal is only logged (broker statistics under `$SYS/`). */
+  optionalTopics?: string[];
   protocolVersion: 4 | 5;
   /** Unacknowledged messages allowed before reading pauses (MQTT 5 Receive Maximum too). */
   maxUnacked: number;
@@ -199,6 +201,11 @@ export function createMqttConsumer(options: MqttConsumerOptions): MqttConsumer {
       if (err) log.error({ err }, 'subscribe failed');
       else resolveReady();
     });
+    if (options.optionalTopics?.length) {
+      client.subscribe(options.optionalTopics, { qos: 0 }, (err) => {
+        if (err) log.warn({ err, topics: options.optionalTopics }, 'optional subscription refused');
+      });
+    }
   });
   client.on('close', () => {
     if (queue.size > 0) log.warn({ unacked: queue.size }, 'broker connection closed: unacknowledged messages will be redelivered');

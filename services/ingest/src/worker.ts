@@ -4,13 +4,16 @@ import { decodeMessage, INGEST_TOPICS } from '@freiplatz/domain';
 import type { IClientOptions } from 'mqtt';
 import { Batcher } from './batcher.js';
 import { createIngestMetrics, type IngestMetrics } from './metrics.js';
-import { createMqttConsumer, type MqttConsumer, type ReceivedMessage, toSubscriptionTopics } from './mqtt-consumer.js';
+import { createMqttConsumer, type ReceivedMessage, toSubscriptionTopics } from './mqtt-consumer.js';
 import { createRejectLog } from './reject-log.js';
 import { createSensorDirectoryLookup } from './sensor-directory.js';
+import { type ConsumerSet, type SlotOptions, startConsumers } from './slot-consumers.js';
 import { createStateSweeper, type RetentionOptions } from './state-sweeper.js';
 
 /** Topics of the MQTT contract (README.md, "MQTT topics and payloads"): native bays and counters, TTS v3 and ChirpStack v4 uplinks. */
 export const NATIVE_TOPICS: string[] = [...INGEST_TOPICS];
+
+export type { SlotOptions } from './slot-consumers.js';
 
 export interface IngestWorkerOptions {
   db: Db;
@@ -35,6 +38,12 @@ export interface IngestWorkerOptions {
   commitConcurrency?: number;
   /** MQTT 5 shared-subscription group: workers of one group split the messages between them. */
   shareGroup?: string;
+  /**
+   * Slots of the share group (docs/scale-out.md): each one a client id and broker account whose
+   * session is consumed by whoever holds its lease, so a dead worker's share is taken over.
+   * Without it the worker connects once, as `clientId`.
+   */
+  slots?: SlotOptions;
   /** How often facility state is re-evaluated against the clock (sensors going silent, opening hours). */
   sweepIntervalMs?: number;
   /** Days raw occupancy events are kept (default 180); history aggregates are kept. */
@@ -48,7 +57,19 @@ export interface IngestWorkerOptions {
    * commit thread's (commit-thread-client.ts), which keeps database round trips off this event loop.
    */
   commit?: (batch: IngestBatch) => Promise<{ inserted: number; duplicates: number }>;
+  /** Subscribe to the broker's store statistics for the queue alerts (default true; docs/scale-out.md). */
+  brokerStats?: boolean;
   logger: Logger;
+}
+
+/** Mosquitto's totals of messages and bytes it holds (queued for sessions included), every `sys_interval`. */
+export const BROKER_STATS_TOPICS = ['$SYS/broker/store/messages/count', '$SYS/broker/store/messages/bytes'];
+
+function readBrokerStat(metrics: IngestMetrics, topic: string, payload: Uint8Array): void {
+  const value = Number(Buffer.from(payload).toString());
+  if (!Number.isFinite(value)) return;
+  if (topic.endsWith('/count')) metrics.brokerStoredMessages.set(value);
+  else metrics.brokerStoredBytes.set(value);
 }
 
 export interface IngestWorker {
@@ -62,12 +83,18 @@ export interface IngestWorker {
 /** Starts consuming sensor messages into the database. */
 export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
   const log = options.logger;
-  let consumer: MqttConsumer | null = null;
+  let sessions: ConsumerSet | null = null;
+  const each = () => sessions?.consumers.values() ?? [];
   const metrics = createIngestMetrics({
-    unacked: () => consumer?.unacked() ?? 0,
-    unackedBytes: () => consumer?.unackedBytes() ?? 0,
-    oldestUnackedAgeMs: () => consumer?.oldestUnackedAgeMs() ?? 0,
+    unacked: () => [...each()].reduce((n, c) => n + c.unacked(), 0),
+    unackedBytes: () => [...each()].reduce((n, c) => n + c.unackedBytes(), 0),
+    oldestUnackedAgeMs: () => Math.max(0, ...[...each()].map((c) => c.oldestUnackedAgeMs())),
+    slots: () => (options.slots?.list ?? []).map((slot) => [slot, sessions?.consumers.has(slot) ?? false] as const),
+    takeovers: () => sessions?.takeovers() ?? 0,
   });
+  const releaseReaders = () => {
+    for (const c of each()) c.releaseReaders();
+  };
   const commitBatch = options.commit ?? ((batch: IngestBatch) => commitIngestBatch(options.db, batch));
   const sensors = createSensorDirectoryLookup({ db: options.db, logger: log });
   const rejectLog = createRejectLog(log, options.rejectLogIntervalMs ?? 30_000);
@@ -88,7 +115,7 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
       metrics.committed.inc(result.inserted);
       metrics.duplicates.inc(result.duplicates);
       for (const r of batch.rejects) metrics.rejected.inc({ code: r.code });
-      consumer?.releaseReaders();
+      releaseReaders();
     },
   });
   const handle = (m: ReceivedMessage, retried: boolean): void => {
@@ -114,27 +141,39 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
   void sensors.loaded.then(() => {
     sensorsLoaded = true;
   });
-  consumer = createMqttConsumer({
-    url: options.mqttUrl,
+  // Each session (one, or one per slot held: slot-consumers.ts) has its own unacknowledged window;
+  // all feed this batcher, whose size and bytes count against every window.
+  const openConsumer = (clientId: string, username: string | undefined) =>
+    createMqttConsumer({
+      url: options.mqttUrl,
+      clientId,
+      topics: toSubscriptionTopics(NATIVE_TOPICS, options.shareGroup),
+      ...(options.brokerStats === false ? {} : { optionalTopics: BROKER_STATS_TOPICS }),
+      protocolVersion: options.protocolVersion,
+      maxUnacked: options.maxUnacked,
+      maxUnackedBytes: options.maxUnackedBytes ?? 16 * 1024 * 1024,
+      ...(username !== undefined ? { username } : {}),
+      ...(options.password !== undefined ? { password: options.password } : {}),
+      ...(options.transport ? { transport: options.transport } : {}),
+      logger: log,
+      backlog: () => batcher.size,
+      backlogBytes: () => batcher.bytes,
+      onMessage: (m) => {
+        if (m.topic.startsWith('$SYS/')) return readBrokerStat(metrics, m.topic, m.payload);
+        metrics.received.inc();
+        // Bindings and kinds are checked against the registry: the first messages wait for its first load.
+        if (sensorsLoaded) handle(m, false);
+        else void sensors.loaded.then(() => handle(m, false));
+      },
+    });
+  sessions = startConsumers({
+    open: openConsumer,
     clientId: options.clientId,
-    topics: toSubscriptionTopics(NATIVE_TOPICS, options.shareGroup),
-    protocolVersion: options.protocolVersion,
-    maxUnacked: options.maxUnacked,
-    maxUnackedBytes: options.maxUnackedBytes ?? 16 * 1024 * 1024,
     ...(options.username !== undefined ? { username: options.username } : {}),
-    ...(options.password !== undefined ? { password: options.password } : {}),
-    ...(options.transport ? { transport: options.transport } : {}),
+    ...(options.slots ? { slots: options.slots } : {}),
     logger: log,
-    backlog: () => batcher.size,
-    backlogBytes: () => batcher.bytes,
-    onMessage: (m) => {
-      metrics.received.inc();
-      // Bindings and kinds are checked against the registry: the first messages wait for its first load.
-      if (sensorsLoaded) handle(m, false);
-      else void sensors.loaded.then(() => handle(m, false));
-    },
   });
-  const c = consumer;
+  const c = sessions;
   const sweeper = createStateSweeper({
     db: options.db,
     intervalMs: options.sweepIntervalMs ?? 30_000,
@@ -158,8 +197,7 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
       await sweeper.stop();
       await batcher.flush(deadline);
       rejectLog.close();
-      await Promise.race([c.close(), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);
-      c.client.end(true);
+      await c.close(deadline);
     },
   };
 }

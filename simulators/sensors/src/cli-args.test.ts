@@ -73,3 +73,14 @@ describe('parseCliArgs', () => {
     expect(!result.ok && result.message).toMatch(message);
   });
 });
+
+describe('parseCliArgs: production broker options', () => {
+  it('reads the MQTT version, the CA file and the credentials CSV', () => {
+    const result = parseCliArgs(['--mqtt-version', '5', '--ca', 'ca.crt', '--credentials', 'issued.csv'], defaults);
+    expect(result).toMatchObject({ ok: true, options: { mqttVersion: 5, caFile: 'ca.crt', credentialsFile: 'issued.csv' } });
+  });
+
+  it('refuses an MQTT version other than 4 or 5', () => {
+    expect(parseCliArgs(['--mqtt-version', '3'], defaults)).toEqual({ ok: false, message: '--mqtt-version must be 4 or 5, got "3"' });
+  });
+});

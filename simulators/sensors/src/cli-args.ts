@@ -13,6 +13,12 @@ export interface CliOptions {
   seed: number;
   format: MessageFormat;
   faults: FaultRates;
+  /** MQTT version; unset: 5, falling back to 3.1.1 for a broker that only speaks that (the embedded Aedes). */
+  mqttVersion?: 4 | 5;
+  /** PEM file of the CA that signed the broker's certificate (mqtts://). */
+  caFile?: string;
+  /** `pnpm broker:provision`'s issued CSV (username,password,kind): each sensor connects as itself. */
+  credentialsFile?: string;
 }
 
 export type CliArgsResult = { ok: true; help: false; options: CliOptions } | { ok: true; help: true } | { ok: false; message: string };
@@ -33,6 +39,13 @@ Options:
   --faults <rates>     inject faults, e.g. die=0.02,stick=0.01,flap=0.01,skew=0.01,drain=0.02,garbage=0.005
                        (share of devices that die, stick, flap, run a clock 10–60 min ahead or drain fast;
                        share of messages replaced by garbage)
+  --mqtt-version <4|5> MQTT version (default 5, or 3.1.1 where the broker speaks only that). With 5
+                       only messages the broker accepted (PUBACK reason < 0x80) count as acknowledged;
+                       with 3.1.1 a broker that refuses a message (ACL) still acknowledges it
+  --ca <file>          CA certificate (PEM) of an mqtts:// broker (default: $MQTT_CA_FILE)
+  --credentials <csv>  per-sensor accounts, the issued-*.csv of pnpm broker:provision; each sensor
+                       connects as itself (the production broker lets it publish only its own topics).
+                       Without it one account is used: $MQTT_USERNAME / $MQTT_PASSWORD
   -h, --help           show this help
 
 Without --duration or --events it runs until Ctrl-C.`;
@@ -57,6 +70,9 @@ export function parseCliArgs(argv: string[], defaults: { url: string; registryPa
         seed: { type: 'string' },
         format: { type: 'string' },
         faults: { type: 'string' },
+        'mqtt-version': { type: 'string' },
+        ca: { type: 'string' },
+        credentials: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -75,6 +91,7 @@ export function parseCliArgs(argv: string[], defaults: { url: string; registryPa
   const format = String(values.format ?? 'native');
   if (!(messageFormats as readonly string[]).includes(format))
     problems.push(`--format must be one of ${messageFormats.join(', ')}, got "${format}"`);
+  const mqttVersion = readNumber(values['mqtt-version'], '--mqtt-version', undefined, problems, (n) => n === 4 || n === 5, '4 or 5');
   const faults = parseFaultRates(String(values.faults ?? ''));
   if (!faults.ok) problems.push(faults.message);
   if (problems.length > 0 || !faults.ok) return { ok: false, message: problems.join('\n') };
@@ -91,6 +108,9 @@ export function parseCliArgs(argv: string[], defaults: { url: string; registryPa
       faults: faults.rates,
       ...(duration === undefined ? {} : { durationSeconds: duration }),
       ...(events === undefined ? {} : { maxEvents: events }),
+      ...(mqttVersion === undefined ? {} : { mqttVersion: mqttVersion === 5 ? 5 : 4 }),
+      ...(typeof values.ca === 'string' ? { caFile: values.ca } : {}),
+      ...(typeof values.credentials === 'string' ? { credentialsFile: values.credentials } : {}),
     },
   };
 }

@@ -1,7 +1,7 @@
 import { createSilentLogger, type Logger } from '@freiplatz/config';
 import type { Registry } from '@freiplatz/domain';
 import type { IClientOptions } from 'mqtt';
-import { connectClient } from './connect-client.js';
+import { connectBrokerSessions } from './broker-sessions.js';
 import { assignFaults, type FaultRates } from './faults.js';
 import type { MessageFormat } from './message-format.js';
 import { advanceOccupancyModel, createOccupancyModel, measureOccupancy } from './occupancy-model.js';
@@ -32,6 +32,11 @@ export interface SimulatorOptions {
   onProgress?: (progress: SimProgress) => void;
   logger?: Logger;
   mqttOptions?: IClientOptions;
+  /**
+   * Per-sensor broker passwords (sensor id -> password): each sensor connects as its own account,
+   * as the production broker requires (broker-sessions.ts). Unset: one connection for all.
+   */
+  credentials?: ReadonlyMap<string, string>;
   /** Wire format: native topics (default), or as The Things Stack v3 / ChirpStack v4 uplinks. */
   format?: MessageFormat;
   /** Fault injection: share of devices that die, stick, flap, run a skewed clock or drain fast; share of garbage messages. */
@@ -132,9 +137,13 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   }
 
   async function run(): Promise<void> {
-    const client = await connectClient(options.mqttUrl, { protocolVersion: 4, ...options.mqttOptions }, log);
-    client.on('error', (err) => log.warn({ err }, 'mqtt error'));
-    client.on('offline', () => log.warn('broker offline, reconnecting'));
+    const client = await connectBrokerSessions(
+      options.mqttUrl,
+      { ...options.mqttOptions, protocolVersion: options.mqttOptions?.protocolVersion === 5 ? 5 : 4 },
+      options.credentials,
+      devices.map((d) => d.sensorId),
+      log,
+    );
     const send = createWindowedPublisher(client, {
       qos: options.qos ?? 1,
       window: options.window ?? 256,
@@ -152,7 +161,7 @@ export function createSimulator(options: SimulatorOptions): Simulator {
       .then(async () => {
         const drained = await send.drain(5000);
         if (!drained) log.warn(send.counts(), 'gave up waiting for outstanding messages');
-        await client.endAsync(!drained).catch((err: unknown) => log.warn({ err }, 'disconnect failed'));
+        await client.end(!drained);
         log.info(stats(), 'simulator stopped');
         finish(stats());
       });

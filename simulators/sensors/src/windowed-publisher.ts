@@ -1,4 +1,8 @@
-import type { MqttClient } from 'mqtt';
+/** Where messages go: an mqtt.js client, or the simulator's per-sensor connections (broker-sessions.ts). */
+export interface PublishTarget {
+  /** `cb` gets an error when the broker refused the message (MQTT 5 PUBACK reason code ≥ 0x80) or it was not sent. */
+  publish(topic: string, payload: string, options: { qos: 0 | 1 }, cb: (err?: Error) => void): void;
+}
 
 /** Publishes with at most `window` messages outstanding, so a slow broker slows the sender instead of filling memory. */
 export interface WindowedPublisher {
@@ -13,7 +17,7 @@ export interface WindowedPublisher {
 
 /** Wraps an mqtt.js client in a bounded in-flight window. */
 export function createWindowedPublisher(
-  client: MqttClient,
+  client: PublishTarget,
   options: { qos: 0 | 1; window: number; onError?: (err: Error) => void },
 ): WindowedPublisher {
   let outstanding = 0;

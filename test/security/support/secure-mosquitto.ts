@@ -1,7 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { resolveBrokerOwner, writeBrokerFiles } from '../../../infra/scripts/broker-files.js';
+import { renderMosquittoConfig } from '../../../infra/scripts/cluster/render-config.js';
 import { findMosquitto } from '../../support/mosquitto.js';
 import { findFreePort, waitForPort } from '../../support/ports.js';
 import { REPO_ROOT } from '../../support/processes.js';
@@ -20,29 +23,6 @@ export function makeTestCertificates(): TestCertificates {
   const dir = mkdtempSync(join(tmpdir(), 'freiplatz-certs-'));
   execFileSync('bash', [join(INFRA, 'tls/make-certs.sh'), dir], { stdio: 'ignore' });
   return { dir, caFile: join(dir, 'ca.crt'), clientCertFile: join(dir, 'client.crt'), clientKeyFile: join(dir, 'client.key') };
-}
-
-/**
- * Renders infra/mosquitto/mosquitto.conf for a test: the same settings with temporary paths and a
- * loopback port. Every substitution must apply, so a changed production file fails loudly here
- * instead of silently testing something else.
- */
-export function renderMosquittoConfig(options: { dir: string; certDir: string; port: number; overrides?: Record<string, string> }): string {
-  let config = readFileSync(join(INFRA, 'mosquitto/mosquitto.conf'), 'utf8');
-  const substitutions: Array<[string, string]> = [
-    ['/mosquitto/config/passwd', join(options.dir, 'passwd')],
-    ['/mosquitto/config/acl', join(options.dir, 'acl')],
-    ['/mosquitto/certs/', `${options.certDir}/`],
-    ['/mosquitto/data/', `${join(options.dir, 'data')}/`],
-    ['\nlistener 8883\n', `\nlistener ${options.port} 127.0.0.1\n`],
-    ['\nlog_dest stdout\n', '\nlog_dest stderr\n'],
-    ...Object.entries(options.overrides ?? {}),
-  ];
-  for (const [from, to] of substitutions) {
-    if (!config.includes(from)) throw new Error(`infra/mosquitto/mosquitto.conf no longer contains "${from.trim()}"`);
-    config = config.replaceAll(from, to);
-  }
-  return config;
 }
 
 export interface SecureMosquitto {
@@ -65,15 +45,14 @@ export async function startSecureMosquitto(options: {
   const binary = findMosquitto();
   if (!binary) throw new Error('mosquitto is not installed (Debian: apt-get install mosquitto); these tests need the real broker');
   const port = await findFreePort();
-  const dir = mkdtempSync(join(tmpdir(), 'freiplatz-secure-mosquitto-'));
+  // Written as `pnpm broker:provision` writes them (0600, the broker's user when run as root):
+  // Mosquitto drops to its own user before it opens them, as in production.
+  const owner = resolveBrokerOwner(undefined);
+  const dir = join(tmpdir(), `freiplatz-secure-mosquitto-${randomUUID()}`);
+  const writeFiles = (passwd: string) => writeBrokerFiles(dir, { passwd, acl: options.acl }, owner);
+  await writeFiles(options.passwd);
   mkdirSync(join(dir, 'data'));
-  // Started as root, mosquitto drops to its own user: let it reach its files (test files only).
-  chmodSync(dir, 0o755);
-  chmodSync(join(dir, 'data'), 0o777);
-  chmodSync(options.certs.dir, 0o755);
-  for (const file of ['server.key', 'ca.crt', 'server.crt']) chmodSync(join(options.certs.dir, file), 0o644);
-  writeFileSync(join(dir, 'passwd'), options.passwd, { mode: 0o644 });
-  writeFileSync(join(dir, 'acl'), options.acl, { mode: 0o644 });
+  if (owner) chownSync(join(dir, 'data'), owner.uid, owner.gid);
   writeFileSync(
     join(dir, 'mosquitto.conf'),
     renderMosquittoConfig({ dir, certDir: options.certs.dir, port, ...(options.overrides ? { overrides: options.overrides } : {}) }),
@@ -97,7 +76,7 @@ export async function startSecureMosquitto(options: {
     url: `mqtts://127.0.0.1:${port}`,
     log: () => output,
     async reloadPasswords(passwd) {
-      writeFileSync(join(dir, 'passwd'), passwd, { mode: 0o644 });
+      await writeFiles(passwd);
       const before = output.length;
       child.kill('SIGHUP');
       const deadline = Date.now() + 5000;

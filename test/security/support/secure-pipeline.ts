@@ -2,6 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import type { Registry } from '@freiplatz/domain';
 import { sql } from 'kysely';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { hashMosquittoPassword } from '../../../infra/scripts/mosquitto-passwd.js';
 import { provisionBrokerCredentials } from '../../../infra/scripts/provision.js';
 import { createHarness, type Harness } from '../../harness.js';
 import { REPO_ROOT } from '../../support/processes.js';
@@ -25,16 +26,22 @@ export interface SecurePipeline {
 /** A harness database, a registry imported into it, and Mosquitto with infra/mosquitto's configuration and provisioned accounts. */
 export async function createSecurePipeline(
   registry: Registry,
-  options: { ingestWorkers?: number; brokerOverrides?: Record<string, string> } = {},
+  options: {
+    ingestWorkers?: number;
+    brokerOverrides?: Record<string, string>;
+    /** Test-only accounts added to the provisioned ones: username -> password and ACL lines. */
+    extraAccounts?: Record<string, { password: string; acl: string[] }>;
+  } = {},
 ): Promise<SecurePipeline> {
   const certs = makeTestCertificates();
   const staticAcl = readFileSync(`${REPO_ROOT}/infra/mosquitto/acl`, 'utf8');
   const ingestWorkers = options.ingestWorkers ?? 2;
   const provisioned = provisionBrokerCredentials({ registry, staticAcl, ingestWorkers });
-  let passwd = provisioned.passwd;
+  const extra = Object.entries(options.extraAccounts ?? {});
+  let passwd = provisioned.passwd + extra.map(([user, a]) => `${user}:${hashMosquittoPassword(a.password)}\n`).join('');
   const broker = await startSecureMosquitto({
     passwd,
-    acl: provisioned.acl,
+    acl: provisioned.acl + extra.map(([user, a]) => `\nuser ${user}\n${a.acl.join('\n')}\n`).join(''),
     certs,
     ...(options.brokerOverrides ? { overrides: options.brokerOverrides } : {}),
   });
