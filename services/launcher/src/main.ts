@@ -1,12 +1,12 @@
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
 import { createApp, startApiServer } from '@freiplatz/api';
 import { createLogger, launcherEnvSchema, parseEnv } from '@freiplatz/config';
-import { createDb, importRegistry, isRegistryEmpty, migrate, startEmbeddedPostgres } from '@freiplatz/db';
+import { createDb, importRegistry, isRegistryEmpty, locateDatabase, migrate, startEmbeddedPostgres } from '@freiplatz/db';
 import { createIngestWorker } from '@freiplatz/ingest';
 import { createSimulator } from '@freiplatz/sim-sensors';
 import { loadDemoRegistry } from './demo-registry.js';
 import { startEmbeddedBroker } from './embedded-broker.js';
+import { describeStartupFailure } from './startup-failure.js';
 
 const env = parseEnv(launcherEnvSchema, process.env);
 const logger = createLogger({
@@ -31,13 +31,22 @@ process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
 try {
-  let databaseUrl = env.DATABASE_URL;
-  if (!databaseUrl) {
-    const dataDir = resolve(env.DATA_DIR, 'pg');
-    logger.info({ dataDir, port: env.PG_PORT }, 'starting embedded PostgreSQL');
-    const pg = await startEmbeddedPostgres({ dataDir, port: env.PG_PORT });
+  const database = locateDatabase(env);
+  const databaseUrl = database.url;
+  if (database.embedded) {
+    const { dataDir, port } = database;
+    logger.info({ dataDir, port }, 'starting embedded PostgreSQL');
+    const pg = await startEmbeddedPostgres({
+      dataDir,
+      port,
+      onLog: (line) => logger.debug({ module: 'postgres' }, line),
+      onPlaced: (placed) =>
+        logger.info(
+          placed,
+          `PostgreSQL's user cannot reach ${dataDir} or node_modules (a private directory, running as root): running it from ${placed.binDir} with its data in ${placed.clusterDir}`,
+        ),
+    });
     stops.push({ name: 'postgres', stop: pg.stop });
-    databaseUrl = pg.connectionString;
   }
   const brokerCredentials =
     env.MQTT_USERNAME !== undefined && env.MQTT_PASSWORD !== undefined
@@ -118,6 +127,10 @@ try {
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 } catch (err) {
-  logger.fatal({ err }, 'start-up failed');
+  const explained = describeStartupFailure(err, { PORT: env.PORT, MQTT_PORT: env.MQTT_PORT });
+  if (explained) {
+    logger.debug({ err }, 'start-up failed');
+    logger.fatal(`start-up failed: ${explained}`);
+  } else logger.fatal({ err }, 'start-up failed');
   await shutdown(1);
 }
