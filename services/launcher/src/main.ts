@@ -3,12 +3,17 @@ import { createApp, startApiServer } from '@freiplatz/api';
 import { createLogger, launcherEnvSchema, parseEnv } from '@freiplatz/config';
 import { createDb, importRegistry, isRegistryEmpty, locateDatabase, migrate, startEmbeddedPostgres } from '@freiplatz/db';
 import { createIngestWorker } from '@freiplatz/ingest';
-import { createSimulator } from '@freiplatz/sim-sensors';
+import { createSimulator, parseFaultRates } from '@freiplatz/sim-sensors';
 import { loadDemoRegistry } from './demo-registry.js';
 import { startEmbeddedBroker } from './embedded-broker.js';
 import { describeStartupFailure } from './startup-failure.js';
 
 const env = parseEnv(launcherEnvSchema, process.env);
+const faults = parseFaultRates(env.SIMULATOR_FAULTS);
+if (!faults.ok) {
+  process.stderr.write(`SIMULATOR_FAULTS: ${faults.message.replace('--faults: ', '')}\n`);
+  process.exit(2);
+}
 const logger = createLogger({
   level: env.LOG_LEVEL,
   name: 'freiplatz',
@@ -106,6 +111,7 @@ try {
       mqttUrl,
       registry,
       speed: env.SIMULATOR_SPEED,
+      faults: faults.rates,
       mqttOptions: { protocolVersion, ...(brokerCredentials ?? {}) },
       logger: logger.child({ module: 'simulator' }),
     });
@@ -121,7 +127,7 @@ try {
     `  sign API     ${server.url}/v1/facilities/<id>/availability`,
     `  health       ${server.url}/healthz`,
     `  MQTT         ${mqttUrl}  (topics parking/v1/bays/<sensorId>)`,
-    `  simulator    ${env.SIMULATOR === 'on' ? `on, ${env.SIMULATOR_SPEED}× speed (SIMULATOR=off to disable)` : 'off'}`,
+    `  simulator    ${env.SIMULATOR === 'on' ? `on, ${env.SIMULATOR_SPEED}× speed${env.SIMULATOR_FAULTS ? `, faults ${env.SIMULATOR_FAULTS}` : ''} (SIMULATOR=off to disable)` : 'off'}`,
     'Ctrl-C stops everything.',
     '',
   ];

@@ -1,5 +1,5 @@
 import type { Registry } from '@freiplatz/domain';
-import { applyFaults, type DeviceFaults, makeGarbage, NO_FAULTS } from './faults.js';
+import { applyFaults, type DeviceFaults, DRAINING_START_VOLTS, makeGarbage, NO_FAULTS } from './faults.js';
 import { encodeBayReading, type MessageFormat } from './message-format.js';
 import type { OccupancyModel } from './occupancy-model.js';
 import { pickBetween, type Rng } from './rng.js';
@@ -102,6 +102,7 @@ export function buildBayMessage(
   const firstMessage = device.reported === null;
   device.seq += 1;
   const faults = options.faults ?? NO_FAULTS;
+  if (firstMessage && faults.drainPerMessage > 0) device.battery = DRAINING_START_VOLTS;
   device.battery = Math.max(BATTERY_FLOOR - 0.4, device.battery - BATTERY_DRAIN_PER_MESSAGE - faults.drainPerMessage);
   if (faults.drainPerMessage === 0) device.battery = Math.max(BATTERY_FLOOR, device.battery);
   device.reported = occupied;
@@ -111,7 +112,7 @@ export function buildBayMessage(
   const encoded = encodeBayReading(options.format ?? 'native', {
     sensorId: device.sensorId,
     occupied,
-    ts: new Date(realMs + faults.skewMs),
+    ts: new Date(realMs + faults.skewMs - (firstMessage ? faults.firstReportAgoMs : 0)),
     seq: device.seq,
     battery: Math.round(device.battery * 1000) / 1000,
     rssi: Math.round(device.rssiBase + pickBetween(rng, -4, 4)),
