@@ -18,6 +18,7 @@ export interface CliOptions {
 export type CliArgsResult = { ok: true; help: false; options: CliOptions } | { ok: true; help: true } | { ok: false; message: string };
 
 export const usage = `Usage: pnpm sim [options]
+       pnpm sim replay FILE [--url URL]   publishes a recorded message as of now (replay --help)
 
 Plays a registry's bay sensors over MQTT (topic parking/v1/bays/{sensorId}).
 

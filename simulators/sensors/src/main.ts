@@ -3,10 +3,16 @@ import { baseEnvSchema, createLogger, parseEnv } from '@freiplatz/config';
 import { parseCliArgs, usage } from './cli-args.js';
 import { redactUrl } from './connect-client.js';
 import { readRegistryFile } from './read-registry-file.js';
+import { runReplay } from './replay-command.js';
 import type { SimProgress } from './sim-stats.js';
 import { createSimulator } from './simulator.js';
 
 const env = parseEnv(baseEnvSchema, process.env);
+const mqttOptions = {
+  ...(env.MQTT_USERNAME === undefined ? {} : { username: env.MQTT_USERNAME }),
+  ...(env.MQTT_PASSWORD === undefined ? {} : { password: env.MQTT_PASSWORD }),
+};
+if (process.argv[2] === 'replay') await runReplay(process.argv.slice(3), env.MQTT_URL ?? 'mqtt://127.0.0.1:1883', mqttOptions);
 const parsed = parseCliArgs(process.argv.slice(2), {
   url: env.MQTT_URL ?? 'mqtt://127.0.0.1:1883',
   registryPath: fileURLToPath(new URL('../../../registry/demo-magdeburg.json', import.meta.url)),
@@ -62,10 +68,7 @@ const simulator = createSimulator({
   ...(options.maxEvents === undefined ? {} : { maxEvents: options.maxEvents }),
   onProgress: printProgress,
   logger: createLogger({ name: 'sim', level: process.env.LOG_LEVEL ? env.LOG_LEVEL : 'warn' }),
-  mqttOptions: {
-    ...(env.MQTT_USERNAME === undefined ? {} : { username: env.MQTT_USERNAME }),
-    ...(env.MQTT_PASSWORD === undefined ? {} : { password: env.MQTT_PASSWORD }),
-  },
+  mqttOptions,
 });
 
 let signals = 0;
