@@ -90,7 +90,14 @@ describe('first run of pnpm start', () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { items: unknown[] };
     expect(body.items.length).toBeGreaterThanOrEqual(6);
+    // A signage page is connected (its event stream open) when Ctrl-C comes: a quiet stop, exit 0.
+    const controller = new AbortController();
+    const stream = await fetch(`http://127.0.0.1:${port}/v1/stream?facilities=petrifoerder`, { signal: controller.signal });
+    const reader = stream.body?.getReader();
+    await reader?.read();
     expect(await l.kill('SIGINT')).toBe(0);
+    controller.abort();
+    expect(l.output()).not.toMatch(/StateUnavailableError|"level":(50|60)/);
     dirs.push(realpathSync(join(clone, '.data', 'pg'))); // the cluster placed outside the private directory
   });
 });

@@ -30,7 +30,7 @@
   // What a list item shows: the facility's numbers, or with a category filter that category's
   // numbers and its own status (never the facility's status beside a category's count).
   function shownFor(li) {
-    if (isCategoryFilter()) return (categories.get(li.dataset.id) || {})[filter] || null;
+    if (isCategoryFilter()) return categories.get(li.dataset.id)?.[filter] || null;
     return li._availability || null;
   }
 
