@@ -110,7 +110,16 @@ describe('pages tell the truth and fit the screen', () => {
     await h.publish('parking/v1/bays/dom-5-s', { occupied: true, ts: Date.now(), seq: lang === 'de' ? 3 : 5 });
     await expect.poll(() => dom.locator('.free-count').innerText(), { timeout: 10_000 }).toBe('0');
 
-    const facility = await open(`${plain}/facilities/dom?lang=${lang}`, PHONE, locale);
+    // From the filtered list, the facility page leads with the same category's numbers.
+    await dom.locator('.facility-name').click();
+    await page.waitForURL(/\/facilities\/dom\?/);
+    const headline = page.locator('#live-availability');
+    expect(await page.locator('.category-headline').innerText()).toMatch(new RegExp(rowName));
+    expect(await headline.locator('.free-count').innerText()).toBe('0');
+    expect(await headline.locator('.capacity').innerText()).toBe('2');
+    expect(await headline.locator('.status-text').innerText()).toBe(full);
+    expect(await page.locator('#forecast-heading').innerText()).toMatch(lang === 'de' ? /\(alle Plätze\)$/ : /\(all spaces\)$/);
+    const facility = page;
     const row = facility.getByRole('row', { name: new RegExp(rowName) });
     expect(await row.locator('.status-label').innerText()).toContain(full);
     expect(await facility.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);

@@ -39,6 +39,12 @@
     if (!li) return;
     const shown = shownFor(li);
     if (!shown) return;
+    // The facility page then leads with the same category's numbers.
+    const link = li.querySelector('.facility-name');
+    const url = new URL(link.href);
+    if (isCategoryFilter()) url.searchParams.set('category', filter);
+    else url.searchParams.delete('category');
+    link.href = url.toString();
     const p = li.querySelector('.availability');
     const status = shown.status;
     p.className = `availability status-${status}`;

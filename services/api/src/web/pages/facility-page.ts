@@ -7,17 +7,27 @@ import { renderAvailability, STATUS_SYMBOL } from './availability-badge.js';
 import { type CategoryView, categoryViews } from './category-status.js';
 import { describeHoursForPage } from './opening-hours-text.js';
 
-/** One facility: free now, counts per type of space, amenities, today's curve and the forecast. */
-export function renderFacilityPage(lang: Language, f: FacilityRecord, amenities: string[]): Html {
+/**
+ * One facility: free now, counts per type of space, amenities, today's curve and the forecast.
+ * With `category` (coming from a filtered list) the headline numbers are that category's, named.
+ */
+export function renderFacilityPage(lang: Language, f: FacilityRecord, amenities: string[], category: SpotCategory | null = null): Html {
   const t = (key: MessageKey) => translate(lang, key);
-  const categories = (Object.entries(categoryViews(f.state.byCategory, f.almostFullThreshold)) as Array<[SpotCategory, CategoryView]>).sort(
+  // Below a category's headline, the chart and forecast are the whole facility's: they say so.
+  const allSpaces = category ? ` ${t('allSpaces')}` : '';
+  const views = categoryViews(f.state.byCategory, f.almostFullThreshold);
+  const categories = (Object.entries(views) as Array<[SpotCategory, CategoryView]>).sort(
     ([a], [b]) => spotCategories.indexOf(a) - spotCategories.indexOf(b),
   );
   const body = html`<article class="facility-detail" data-id="${f.id}">
   <p><a href="/?lang=${lang}">← ${t('back')}</a></p>
   <h1>${f.name}</h1>
   <p class="kind">${t(`kind_${f.kind}` as MessageKey)}</p>
-  <div id="live-availability">${renderAvailability(lang, f.state)}</div>
+  ${
+    category && views[category]
+      ? html`<h2 class="category-headline">${t(`category_${category}` as MessageKey)}</h2><div id="live-availability" data-category="${category}">${renderAvailability(lang, views[category])}</div>`
+      : html`<div id="live-availability">${renderAvailability(lang, f.state)}</div>`
+  }
   <dl class="facts">
     ${f.address ? html`<dt>${t('address')}</dt><dd>${f.address}</dd>` : ''}
     ${f.openingHours ? html`<dt>${t('openingHours')}</dt><dd>${describeHoursForPage(f.openingHours, lang)}</dd>` : ''}
@@ -35,11 +45,11 @@ export function renderFacilityPage(lang: Language, f: FacilityRecord, amenities:
     </tbody>
   </table>
   <section aria-labelledby="chart-heading">
-    <h2 id="chart-heading">${t('occupancyChart')}</h2>
+    <h2 id="chart-heading">${t('occupancyChart')}${allSpaces}</h2>
     <div id="chart" class="chart"><p class="hint">${t('noHistory')}</p></div>
   </section>
   <section aria-labelledby="forecast-heading">
-    <h2 id="forecast-heading">${t('forecast')}</h2>
+    <h2 id="forecast-heading">${t('forecast')}${allSpaces}</h2>
     <ul id="forecast" class="forecast"></ul>
   </section>
 </article>`;
