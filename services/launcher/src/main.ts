@@ -20,20 +20,30 @@ const logger = createLogger({
   pretty: (env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'pretty',
 });
 const stops: Array<{ name: string; stop: () => Promise<unknown> }> = [];
-let shuttingDown = false;
+let stopping: Promise<never> | null = null;
 
 /** Stops everything started so far, newest first, so no postgres process is left behind. */
-async function shutdown(code: number): Promise<never> {
-  if (!shuttingDown) {
-    shuttingDown = true;
+function shutdown(code: number): Promise<never> {
+  stopping ??= (async () => {
     for (const { name, stop } of stops.reverse()) {
       await stop().catch((err: unknown) => logger.warn({ err, part: name }, 'stop failed'));
     }
-  }
-  process.exit(code);
+    process.exit(code);
+  })();
+  return stopping;
 }
-process.on('SIGINT', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
+// Ctrl-C reaches us twice (from the terminal and relayed by pnpm): one shutdown; a third signal forces the exit.
+let signals = 0;
+const onSignal = (): void => {
+  signals++;
+  if (signals >= 3) {
+    logger.warn('forced to stop: PostgreSQL may still be running');
+    process.exit(130);
+  }
+  void shutdown(0);
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
 
 try {
   const database = locateDatabase(env);
