@@ -74,8 +74,10 @@ const simulator = createSimulator({
 let signals = 0;
 const onSignal = (signal: NodeJS.Signals): void => {
   signals++;
-  if (signals > 1) process.exit(130);
-  process.stderr.write(`sim: ${signal}, stopping (again to force)\n`);
+  // Ctrl-C under pnpm arrives twice (from the terminal and relayed by pnpm): force only on a third.
+  if (signals > 2) process.exit(130);
+  if (signals > 1) return;
+  process.stderr.write(`sim: ${signal}, stopping (twice more to force)\n`);
   void simulator.stop();
 };
 process.on('SIGINT', onSignal);
