@@ -40,7 +40,7 @@ export function renderFacilityPage(lang: Language, f: FacilityRecord, amenities:
     <tbody>
       ${categories.map(
         ([c, n]) =>
-          html`<tr class="status-${n.status}" data-category="${c}"><th scope="row">${t(`category_${c}` as MessageKey)}</th><td class="free-count-cell">${n.status === 'unknown' ? '–' : n.free}</td><td>${n.capacity}</td><td class="status-label"><span aria-hidden="true">${STATUS_SYMBOL[n.status]}</span> ${t(`status_${n.status}` as MessageKey)}</td></tr>`,
+          html`<tr class="status-${n.status}" data-category="${c}"><th scope="row" class="category-name">${t(`category_${c}` as MessageKey)}</th><td class="free-count-cell">${n.status === 'unknown' ? '–' : n.free}</td><td>${n.capacity}</td><td class="status-label"><span aria-hidden="true">${STATUS_SYMBOL[n.status]}</span> ${t(`status_${n.status}` as MessageKey)}</td></tr>`,
       )}
     </tbody>
   </table>
