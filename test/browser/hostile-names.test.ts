@@ -1,5 +1,6 @@
 import { createApp, startApiServer } from '@freiplatz/api';
 import { createSilentLogger } from '@freiplatz/config';
+import { insertRejects, toReject } from '@freiplatz/db';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOperatorKey } from '../../services/api/src/cli/operator-keys.js';
@@ -44,16 +45,15 @@ describe('registry and payload text stays text in every page', () => {
         })) as never,
       )
       .execute();
-    await h.db
-      .insertInto('ingest_rejects')
-      .values({
+    await insertRejects(h.db, [
+      toReject({
         topic: `parking/v1/bays/${HOSTILE}`,
         payload: Buffer.from(HOSTILE),
-        code: 'INVALID_JSON',
+        code: 'NOT_JSON',
         reason: HOSTILE,
-        received_at: new Date(),
-      } as never)
-      .execute();
+        receivedAt: new Date(),
+      }),
+    ]);
     const created = await createOperatorKey(h.db, { name: 'hostile names', scopes: ['ops:read'], facilityIds: [] });
     if (!created.ok) throw new Error(created.message);
     token = created.token;

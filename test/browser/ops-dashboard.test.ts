@@ -105,7 +105,16 @@ describe("operators' dashboard in a real browser", () => {
   it('lets a registry:write key close and reopen a facility', async () => {
     const page = await (await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'de-DE' })).newPage();
     await signIn(page, keys.writer);
-    await page.getByRole('button', { name: 'Close' }).click();
+    // Closing asks first: nothing is closed until the second, explicit button.
+    await page.getByText('Close …').click();
+    expect(await page.getByText('Really close Parkhaus Ops?').isVisible()).toBe(true);
+    const before = await h.db
+      .selectFrom('facility_state')
+      .select('status')
+      .where('facility_id', '=', 'ops-garage')
+      .executeTakeFirstOrThrow();
+    expect(before.status).not.toBe('closed');
+    await page.getByRole('button', { name: 'Yes, close Parkhaus Ops' }).click();
     await expect.poll(() => page.getByRole('button', { name: 'Reopen' }).count()).toBe(1);
     const state = await h.db
       .selectFrom('facility_state')
@@ -115,7 +124,7 @@ describe("operators' dashboard in a real browser", () => {
     expect(state.status).toBe('closed');
     await saveScreenshot(page, 'ops-dashboard-en-phone');
     await page.getByRole('button', { name: 'Reopen' }).click();
-    await expect.poll(() => page.getByRole('button', { name: 'Close' }).count()).toBe(1);
+    await expect.poll(() => page.getByText('Close …').count()).toBe(1);
     const audit = await h.db.selectFrom('audit_log').select('action').where('action', 'like', 'facility.%').execute();
     expect(audit.map((a) => a.action)).toEqual(['facility.close', 'facility.reopen']);
   });

@@ -24,10 +24,7 @@ function renderConfig(dir: string, port: number, apiPort: number, adminIsLocal: 
     conf = conf.replace(from, to);
   };
   swap(/server api-1:3000[^;]*;\s+server api-2:3000[^;]*;/, `server 127.0.0.1:${apiPort};`);
-  swap(
-    /listen 8443 ssl http2;\s+ssl_certificate [^;]+;\s+ssl_certificate_key [^;]+;\s+ssl_protocols [^;]+;/,
-    `listen 127.0.0.1:${port};`,
-  );
+  swap(/listen 8443 ssl http2;\s+ssl_certificate [^;]+;\s+ssl_certificate_key [^;]+;\s+ssl_protocols [^;]+;/, `listen 127.0.0.1:${port};`);
   swap(/_temp_path \/tmp\//g, `_temp_path ${dir}/`);
   swap(/pid \/tmp\/nginx.pid;/, `pid ${dir}/nginx.pid;`);
   swap(/access_log \/dev\/stdout;/, `access_log ${dir}/access.log;`);

@@ -27,10 +27,10 @@ export interface ServiceProcess {
  * `services/ingest/src/main.ts`, through tsx) or built JavaScript (`.mjs`/`.js`, e.g. a service
  * bundle of infra/docker/build-service.mjs, as the container image runs it).
  */
-export function startService(entry: string, env: Record<string, string>): ServiceProcess {
+export function startService(entry: string, env: Record<string, string>, cwd = REPO_ROOT): ServiceProcess {
   const args = /\.m?js$/.test(entry) ? [entry] : ['--import', 'tsx', entry];
   const child = spawn(process.execPath, args, {
-    cwd: REPO_ROOT,
+    cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

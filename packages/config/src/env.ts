@@ -141,6 +141,8 @@ export const launcherEnvSchema = apiEnvSchema.extend({
   MQTT_PORT: port.default(1883),
   SIMULATOR: z.enum(['on', 'off']).default('on'),
   SIMULATOR_SPEED: z.coerce.number().min(0.01).max(10_000).default(60),
+  /** Faults the built-in simulator injects, as `pnpm sim --faults` takes them (e.g. `die=0.02,flap=0.01`). */
+  SIMULATOR_FAULTS: z.string().default(''),
   DATA_DIR: z.string().default('.data'),
   PG_PORT: port.default(54_329),
   EMBEDDED_PG_RESET: bool.default(false),

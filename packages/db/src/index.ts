@@ -4,6 +4,7 @@ export * from './bay-columns.js';
 export * from './connection.js';
 export type * from './database.js';
 export * from './embedded.js';
+export * from './embedded-database.js';
 export * from './event-retention.repository.js';
 export * from './facilities.repository.js';
 export * from './facility-state.repository.js';

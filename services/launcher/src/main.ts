@@ -1,43 +1,67 @@
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
 import { createApp, startApiServer } from '@freiplatz/api';
 import { createLogger, launcherEnvSchema, parseEnv } from '@freiplatz/config';
-import { createDb, importRegistry, isRegistryEmpty, migrate, startEmbeddedPostgres } from '@freiplatz/db';
+import { createDb, importRegistry, isRegistryEmpty, locateDatabase, migrate, startEmbeddedPostgres } from '@freiplatz/db';
 import { createIngestWorker } from '@freiplatz/ingest';
-import { createSimulator } from '@freiplatz/sim-sensors';
+import { createSimulator, parseFaultRates } from '@freiplatz/sim-sensors';
 import { loadDemoRegistry } from './demo-registry.js';
 import { startEmbeddedBroker } from './embedded-broker.js';
+import { describeStartupFailure } from './startup-failure.js';
 
 const env = parseEnv(launcherEnvSchema, process.env);
+const faults = parseFaultRates(env.SIMULATOR_FAULTS);
+if (!faults.ok) {
+  process.stderr.write(`SIMULATOR_FAULTS: ${faults.message.replace('--faults: ', '')}\n`);
+  process.exit(2);
+}
 const logger = createLogger({
   level: env.LOG_LEVEL,
   name: 'freiplatz',
   pretty: (env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'pretty',
 });
 const stops: Array<{ name: string; stop: () => Promise<unknown> }> = [];
-let shuttingDown = false;
+let stopping: Promise<never> | null = null;
 
 /** Stops everything started so far, newest first, so no postgres process is left behind. */
-async function shutdown(code: number): Promise<never> {
-  if (!shuttingDown) {
-    shuttingDown = true;
+function shutdown(code: number): Promise<never> {
+  stopping ??= (async () => {
     for (const { name, stop } of stops.reverse()) {
       await stop().catch((err: unknown) => logger.warn({ err, part: name }, 'stop failed'));
     }
-  }
-  process.exit(code);
+    process.exit(code);
+  })();
+  return stopping;
 }
-process.on('SIGINT', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
+// Ctrl-C reaches us twice (from the terminal and relayed by pnpm): one shutdown; a third signal forces the exit.
+let signals = 0;
+const onSignal = (): void => {
+  signals++;
+  if (signals >= 3) {
+    logger.warn('forced to stop: PostgreSQL may still be running');
+    process.exit(130);
+  }
+  void shutdown(0);
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
 
 try {
-  let databaseUrl = env.DATABASE_URL;
-  if (!databaseUrl) {
-    const dataDir = resolve(env.DATA_DIR, 'pg');
-    logger.info({ dataDir, port: env.PG_PORT }, 'starting embedded PostgreSQL');
-    const pg = await startEmbeddedPostgres({ dataDir, port: env.PG_PORT });
+  const database = locateDatabase(env);
+  const databaseUrl = database.url;
+  if (database.embedded) {
+    const { dataDir, port } = database;
+    logger.info({ dataDir, port }, 'starting embedded PostgreSQL');
+    const pg = await startEmbeddedPostgres({
+      dataDir,
+      port,
+      onLog: (line) => logger.debug({ module: 'postgres' }, line),
+      onPlaced: (placed) =>
+        logger.info(
+          placed,
+          `PostgreSQL's user cannot reach ${dataDir} or node_modules (a private directory, running as root): running it from ${placed.binDir} with its data in ${placed.clusterDir}`,
+        ),
+    });
     stops.push({ name: 'postgres', stop: pg.stop });
-    databaseUrl = pg.connectionString;
   }
   const brokerCredentials =
     env.MQTT_USERNAME !== undefined && env.MQTT_PASSWORD !== undefined
@@ -97,6 +121,7 @@ try {
       mqttUrl,
       registry,
       speed: env.SIMULATOR_SPEED,
+      faults: faults.rates,
       mqttOptions: { protocolVersion, ...(brokerCredentials ?? {}) },
       logger: logger.child({ module: 'simulator' }),
     });
@@ -112,12 +137,16 @@ try {
     `  sign API     ${server.url}/v1/facilities/<id>/availability`,
     `  health       ${server.url}/healthz`,
     `  MQTT         ${mqttUrl}  (topics parking/v1/bays/<sensorId>)`,
-    `  simulator    ${env.SIMULATOR === 'on' ? `on, ${env.SIMULATOR_SPEED}× speed (SIMULATOR=off to disable)` : 'off'}`,
+    `  simulator    ${env.SIMULATOR === 'on' ? `on, ${env.SIMULATOR_SPEED}× speed${env.SIMULATOR_FAULTS ? `, faults ${env.SIMULATOR_FAULTS}` : ''} (SIMULATOR=off to disable)` : 'off'}`,
     'Ctrl-C stops everything.',
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 } catch (err) {
-  logger.fatal({ err }, 'start-up failed');
+  const explained = describeStartupFailure(err, { PORT: env.PORT, MQTT_PORT: env.MQTT_PORT });
+  if (explained) {
+    logger.debug({ err }, 'start-up failed');
+    logger.fatal(`start-up failed: ${explained}`);
+  } else logger.fatal({ err }, 'start-up failed');
   await shutdown(1);
 }

@@ -24,21 +24,24 @@ export interface CliOptions {
 export type CliArgsResult = { ok: true; help: false; options: CliOptions } | { ok: true; help: true } | { ok: false; message: string };
 
 export const usage = `Usage: pnpm sim [options]
+       pnpm sim replay FILE [--url URL]   publishes a recorded message as of now (replay --help)
 
 Plays a registry's bay sensors over MQTT (topic parking/v1/bays/{sensorId}).
 
 Options:
   --url <url>          broker URL (default: $MQTT_URL or mqtt://127.0.0.1:1883)
   --registry <path>    registry JSON (default: registry/demo-magdeburg.json)
-  --speed <factor>     simulated seconds per real second (default 1); heartbeats stay real-time
+  --speed <factor>     simulated seconds per real second for the day's curve (default 1); heartbeats, ts and
+                       how long a vehicle stays are real-time, so no bay changes faster than a real one
   --qos <0|1>          publish QoS (default 1)
   --duration <secs>    stop after this many real seconds
   --events <n>         stop after this many messages
   --seed <int>         random seed (default 1)
   --format <f>         native (default), tts (The Things Stack v3 uplinks) or chirpstack (ChirpStack v4 uplinks)
-  --faults <rates>     inject faults, e.g. die=0.02,stick=0.01,flap=0.01,skew=0.01,drain=0.02,garbage=0.005
-                       (share of devices that die, stick, flap, run a clock 10–60 min ahead or drain fast;
-                       share of messages replaced by garbage)
+  --faults <rates>     inject faults, e.g. die=0.02,stick=0.01,flap=0.01,skew=0.01,drain=0.02,stray=0.01,garbage=0.005
+                       (share of devices that are dead, stuck (for days), flap, run a clock 10–60 min ahead or
+                       drain fast; extra devices the registry does not know; share of messages replaced by
+                       garbage). On a fresh database each health rule shows within minutes.
   --mqtt-version <4|5> MQTT version (default 5, or 3.1.1 where the broker speaks only that). With 5
                        only messages the broker accepted (PUBACK reason < 0x80) count as acknowledged;
                        with 3.1.1 a broker that refuses a message (ACL) still acknowledges it

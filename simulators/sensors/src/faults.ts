@@ -2,9 +2,11 @@ import { pickBetween, type Rng } from './rng.js';
 
 /**
  * Faults the simulator can inject, each with a rate: `die`, `stick`, `flap`, `skew`, `drain` are the
- * share of devices that get the fault; `garbage` is the share of messages replaced by bad payloads.
+ * share of devices that get the fault; `garbage` is the share of messages replaced by bad payloads;
+ * `stray` adds that share of devices the registry does not know (they show as `unassigned`).
+ * Each is made to show within minutes of a start on a fresh database (see assignFaults).
  */
-export const faultKinds = ['die', 'stick', 'flap', 'skew', 'garbage', 'drain'] as const;
+export const faultKinds = ['die', 'stick', 'flap', 'skew', 'garbage', 'drain', 'stray'] as const;
 export type FaultKind = (typeof faultKinds)[number];
 export type FaultRates = Partial<Record<FaultKind, number>>;
 
@@ -14,15 +16,27 @@ export interface DeviceFaults {
   diesAtMs: number | null;
   /** Reports the state it had when it got stuck, whatever happens on the bay (heartbeats go on). */
   stuck: boolean;
+  /** Its first report is dated this far back (a stuck device has been stuck since before the start). */
+  firstReportAgoMs: number;
   /** Toggles its reported state this often; null = no flapping. */
   flapEveryMs: number | null;
   /** Its clock runs this far ahead. */
   skewMs: number;
-  /** Volts lost per message (the normal drain is tiny). */
+  /** Volts lost per message (the normal drain is tiny); such a device starts at DRAINING_START_VOLTS. */
   drainPerMessage: number;
 }
 
-export const NO_FAULTS: DeviceFaults = { diesAtMs: null, stuck: false, flapEveryMs: null, skewMs: 0, drainPerMessage: 0 };
+export const NO_FAULTS: DeviceFaults = {
+  diesAtMs: null,
+  stuck: false,
+  firstReportAgoMs: 0,
+  flapEveryMs: null,
+  skewMs: 0,
+  drainPerMessage: 0,
+};
+
+/** Battery a draining device starts with: its first report (less one drain step) is below the 3.3 V low-battery line. */
+export const DRAINING_START_VOLTS = 3.31;
 
 /** Parses `die=0.02,flap=0.01,…`; every mistake comes back as a message. */
 export function parseFaultRates(raw: string): { ok: true; rates: FaultRates } | { ok: false; message: string } {
@@ -41,15 +55,30 @@ export function parseFaultRates(raw: string): { ok: true; rates: FaultRates } | 
   return { ok: true, rates };
 }
 
-/** Draws each device's faults from the rates: deaths within the first `dieWithinMs`, skew of 10–60 min, flaps every 20–90 s. */
-export function assignFaults(count: number, rates: FaultRates, rng: Rng, startMs: number, dieWithinMs = 10 * 60_000): DeviceFaults[] {
-  return Array.from({ length: count }, () => ({
-    diesAtMs: rng() < (rates.die ?? 0) ? startMs + pickBetween(rng, 0.1, 1) * dieWithinMs : null,
-    stuck: rng() < (rates.stick ?? 0),
-    flapEveryMs: rng() < (rates.flap ?? 0) ? Math.round(pickBetween(rng, 20_000, 90_000)) : null,
-    skewMs: rng() < (rates.skew ?? 0) ? Math.round(pickBetween(rng, 10, 60) * 60_000) : 0,
-    drainPerMessage: rng() < (rates.drain ?? 0) ? 0.02 : 0,
-  }));
+/**
+ * Draws each device's faults from the rates so that each health rule shows within minutes: dead
+ * devices never speak (a registered sensor never heard is `offline`), stuck ones date their first
+ * report `stuckAfterMs(index)` back, flappers toggle every 10–30 s (12 changes within 2–6 min),
+ * drainers start at 3.31 V and lose 0.02 V a message; clocks run 10–60 min ahead.
+ */
+export function assignFaults(
+  count: number,
+  rates: FaultRates,
+  rng: Rng,
+  startMs: number,
+  stuckAfterMs: (index: number) => number = () => 49 * 3_600_000,
+): DeviceFaults[] {
+  return Array.from({ length: count }, (_, index) => {
+    const stuck = rng() < (rates.stick ?? 0);
+    return {
+      diesAtMs: rng() < (rates.die ?? 0) ? startMs : null,
+      stuck,
+      firstReportAgoMs: stuck ? stuckAfterMs(index) : 0,
+      flapEveryMs: rng() < (rates.flap ?? 0) ? Math.round(pickBetween(rng, 10_000, 30_000)) : null,
+      skewMs: rng() < (rates.skew ?? 0) ? Math.round(pickBetween(rng, 10, 60) * 60_000) : 0,
+      drainPerMessage: rng() < (rates.drain ?? 0) ? 0.02 : 0,
+    };
+  });
 }
 
 /** What a device with faults reports at `realMs`, given what the bay really is and what it said last. */

@@ -5,10 +5,16 @@ import { parseCliArgs, usage } from './cli-args.js';
 import { BrokerConnectError, redactUrl } from './connect-client.js';
 import { parseCredentialsCsv } from './credentials-file.js';
 import { readRegistryFile } from './read-registry-file.js';
+import { runReplay } from './replay-command.js';
 import type { SimProgress } from './sim-stats.js';
 import { createSimulator } from './simulator.js';
 
 const env = parseEnv(baseEnvSchema, process.env);
+const mqttOptions = {
+  ...(env.MQTT_USERNAME === undefined ? {} : { username: env.MQTT_USERNAME }),
+  ...(env.MQTT_PASSWORD === undefined ? {} : { password: env.MQTT_PASSWORD }),
+};
+if (process.argv[2] === 'replay') await runReplay(process.argv.slice(3), env.MQTT_URL ?? 'mqtt://127.0.0.1:1883', mqttOptions);
 const parsed = parseCliArgs(process.argv.slice(2), {
   url: env.MQTT_URL ?? 'mqtt://127.0.0.1:1883',
   registryPath: fileURLToPath(new URL('../../../registry/demo-magdeburg.json', import.meta.url)),
@@ -110,8 +116,10 @@ if (protocolVersion === 4 && options.qos === 1) {
 let signals = 0;
 const onSignal = (signal: NodeJS.Signals): void => {
   signals++;
-  if (signals > 1) process.exit(130);
-  process.stderr.write(`sim: ${signal}, stopping (again to force)\n`);
+  // Ctrl-C under pnpm arrives twice (from the terminal and relayed by pnpm): force only on a third.
+  if (signals > 2) process.exit(130);
+  if (signals > 1) return;
+  process.stderr.write(`sim: ${signal}, stopping (twice more to force)\n`);
   void simulator.stop();
 };
 process.on('SIGINT', onSignal);

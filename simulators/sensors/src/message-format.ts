@@ -1,3 +1,5 @@
+import { type LorawanBinding, lorawanDeviceKey } from '@freiplatz/domain';
+
 /** How messages are put on the wire: native topics, or as The Things Stack v3 / ChirpStack v4 publish uplinks. */
 export const messageFormats = ['native', 'tts', 'chirpstack'] as const;
 export type MessageFormat = (typeof messageFormats)[number];
@@ -16,16 +18,41 @@ export interface BayReading {
 const TTS_APP = 'freiplatz-sim';
 const CHIRPSTACK_APP = '00000000-0000-4000-8000-00000000f1a7';
 
-/** Encodes a reading: native `parking/v1/bays/…`, TTS v3 `v3/…/up` or ChirpStack v4 `application/…/event/up`. */
-export function encodeBayReading(format: MessageFormat, r: BayReading): { topic: string; payload: string } {
+/**
+ * Encodes a reading: native `parking/v1/bays/…`, TTS v3 `v3/…/up` or ChirpStack v4 `application/…/event/up`.
+ * A sensor the registry binds to a network server (`lorawan`) is always sent as that server
+ * publishes it, with its application, tenant and device id: ingest takes it from nowhere else.
+ */
+export function encodeBayReading(format: MessageFormat, r: BayReading, binding?: LorawanBinding): { topic: string; payload: string } {
+  if (binding) return encodeBoundReading(binding, r);
+  return encodeForNetwork(format, r, {
+    application: format === 'chirpstack' ? CHIRPSTACK_APP : TTS_APP,
+    tenant: 'freiplatz',
+    device: r.sensorId,
+  });
+}
+
+function encodeBoundReading(binding: LorawanBinding, r: BayReading): { topic: string; payload: string } {
+  return encodeForNetwork(binding.network, r, {
+    application: binding.application,
+    tenant: binding.tenant,
+    device: lorawanDeviceKey(r.sensorId, binding),
+  });
+}
+
+function encodeForNetwork(
+  format: MessageFormat,
+  r: BayReading,
+  ids: { application: string; tenant: string | undefined; device: string },
+): { topic: string; payload: string } {
   if (format === 'tts') {
     // TTS leaves out zero and empty values: no f_cnt 0, no false heartbeat.
     const decoded: Record<string, unknown> = { occupied: r.occupied, battery_voltage: r.battery };
     if (r.heartbeat) decoded.heartbeat = true;
     return {
-      topic: `v3/${TTS_APP}@freiplatz/devices/${r.sensorId}/up`,
+      topic: `v3/${ids.application}${ids.tenant ? `@${ids.tenant}` : ''}/devices/${ids.device}/up`,
       payload: JSON.stringify({
-        end_device_ids: { device_id: r.sensorId, application_ids: { application_id: TTS_APP } },
+        end_device_ids: { device_id: ids.device, application_ids: { application_id: ids.application } },
         received_at: r.ts.toISOString(),
         uplink_message: {
           f_port: 1,
@@ -39,10 +66,16 @@ export function encodeBayReading(format: MessageFormat, r: BayReading): { topic:
   }
   if (format === 'chirpstack') {
     return {
-      topic: `application/${CHIRPSTACK_APP}/device/${r.sensorId}/event/up`,
+      topic: `application/${ids.application}/device/${ids.device}/event/up`,
       payload: JSON.stringify({
         time: r.ts.toISOString(),
-        deviceInfo: { applicationId: CHIRPSTACK_APP, applicationName: 'freiplatz-sim', deviceName: r.sensorId, devEui: r.sensorId },
+        deviceInfo: {
+          ...(ids.tenant ? { tenantId: ids.tenant } : {}),
+          applicationId: ids.application,
+          applicationName: 'freiplatz-sim',
+          deviceName: r.sensorId,
+          devEui: ids.device,
+        },
         fCnt: r.seq,
         fPort: 2,
         object: { occupied: r.occupied, battery_voltage: r.battery, ...(r.heartbeat ? { heartbeat: true } : {}) },

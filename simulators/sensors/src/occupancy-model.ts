@@ -10,6 +10,8 @@ export interface ModelSpot {
   kind: FacilityKind;
   category: SpotCategory;
   occupied: boolean;
+  /** Simulated ms of its last change (the curve moves the longest-unchanged spots first). */
+  changedAtMs: number;
 }
 
 /** The simulated city: every sensed spot, at simulated time `simMs`. */
@@ -18,6 +20,10 @@ export interface OccupancyModel {
   simMs: number;
   timeZone: string;
   ratesAt: (kind: FacilityKind, category: SpotCategory, time: LocalTime) => SpotRates;
+  /** Simulated seconds per real second: stays last as long in real time as in reality. */
+  speed: number;
+  /** Spot indexes per facility and category, the groups whose occupancy follows the day curve. */
+  groups: number[][];
 }
 
 /** A spot that turned occupied or free at simulated time `atMs`. */
@@ -33,6 +39,12 @@ export interface OccupancyModelOptions {
   timeZone?: string;
   /** Replaces the Magdeburg-like day curves (tests pin a constant profile). */
   ratesAt?: OccupancyModel['ratesAt'];
+  /**
+   * Simulated seconds per real second (default 1). A sped-up day must not make each bay change
+   * `speed` times as often as a real one (a sensor would look `flapping`): vehicles stay as long
+   * in real time as they would, and the day curve is followed by moving as few spots as it takes.
+   */
+  speed?: number;
 }
 
 /** Longest simulated step over which rates are held constant. */
@@ -58,15 +70,25 @@ export function createOccupancyModel(registry: Registry, options: OccupancyModel
       kind: facility.kind,
       category: spot.category,
       occupied: options.rng() < target,
+      changedAtMs: options.startMs - options.rng() * 3_600_000,
     });
   }
-  return { spots, simMs: options.startMs, timeZone, ratesAt };
+  const groups = new Map<string, number[]>();
+  spots.forEach((spot, index) => {
+    const key = `${spot.facilityId}:${spot.category}`;
+    const group = groups.get(key);
+    if (group) group.push(index);
+    else groups.set(key, [index]);
+  });
+  return { spots, simMs: options.startMs, timeZone, ratesAt, speed: options.speed ?? 1, groups: [...groups.values()] };
 }
 
 /**
  * Moves the model to `toMs` in steps of at most five simulated minutes and returns every change.
- * Free → occupied at rate λ, occupied → free at μ = 1/meanStay, with λ = μ·p/(1−p) so the
+ * Free → occupied at rate λ, occupied → free at μ = 1/(meanStay·speed), with λ = μ·p/(1−p) so the
  * stationary occupancy is the target p; each step uses the exact two-state transition over dt.
+ * Where that turnover is too slow for the (sped-up) day curve, each facility's category is pulled
+ * back near its target by changing its longest-unchanged spots (followCurve).
  */
 export function advanceOccupancyModel(model: OccupancyModel, toMs: number, rng: Rng): SpotChange[] {
   const changes: SpotChange[] = [];
@@ -79,18 +101,44 @@ export function advanceOccupancyModel(model: OccupancyModel, toMs: number, rng: 
       const key = `${spot.kind}:${spot.category}`;
       let chance = odds.get(key);
       if (!chance) {
-        chance = computeTransitionChances(model.ratesAt(spot.kind, spot.category, time), dtSeconds);
+        const rates = model.ratesAt(spot.kind, spot.category, time);
+        chance = computeTransitionChances({ ...rates, meanStaySeconds: rates.meanStaySeconds * model.speed }, dtSeconds);
         odds.set(key, chance);
       }
-      const flips = rng() < (spot.occupied ? chance.toFree : chance.toOccupied);
-      if (flips) {
-        spot.occupied = !spot.occupied;
-        changes.push({ index, occupied: spot.occupied, atMs: stepEnd });
-      }
+      if (rng() < (spot.occupied ? chance.toFree : chance.toOccupied)) flip(model, index, stepEnd, changes);
     });
+    // In real time the turnover itself follows the curve (and keeps stays as long as they are).
+    if (model.speed > 1) for (const group of model.groups) followCurve(model, group, time, stepEnd, changes);
     model.simMs = stepEnd;
   }
   return changes;
+}
+
+function flip(model: OccupancyModel, index: number, atMs: number, changes: SpotChange[]): void {
+  const spot = model.spots[index];
+  if (!spot) return;
+  spot.occupied = !spot.occupied;
+  spot.changedAtMs = atMs;
+  changes.push({ index, occupied: spot.occupied, atMs });
+}
+
+/**
+ * Pulls a group's occupied count back to within two binomial standard deviations (at least 1.5
+ * spots) of its target, changing the longest-unchanged spots; turnover at real speed stays inside.
+ */
+function followCurve(model: OccupancyModel, group: number[], time: LocalTime, atMs: number, changes: SpotChange[]): void {
+  const first = model.spots[group[0] ?? -1];
+  if (!first) return;
+  const target = model.ratesAt(first.kind, first.category, time).target;
+  const wanted = target * group.length;
+  const slack = Math.max(1.5, 2 * Math.sqrt(group.length * target * (1 - target)));
+  const occupied = group.filter((i) => model.spots[i]?.occupied).length;
+  const excess = occupied > wanted + slack ? Math.round(occupied - wanted) : occupied < wanted - slack ? Math.round(occupied - wanted) : 0;
+  if (excess === 0) return;
+  const candidates = group
+    .filter((i) => model.spots[i]?.occupied === excess > 0)
+    .sort((a, b) => (model.spots[a]?.changedAtMs ?? 0) - (model.spots[b]?.changedAtMs ?? 0));
+  for (const index of candidates.slice(0, Math.abs(excess))) flip(model, index, atMs, changes);
 }
 
 /** Chance that a free spot is occupied (and vice versa) after dt, for a two-state Markov chain. */

@@ -1,20 +1,27 @@
-import { decodeNativeMessage, type Registry } from '@freiplatz/domain';
+import { createRegistryDirectory, decodeMessage, decodeNativeMessage, type Registry } from '@freiplatz/domain';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createOccupancyModel, type OccupancyModel } from './occupancy-model.js';
 import { createRng } from './rng.js';
 import { buildBayMessage, createSensorFleet, planMessages, type SensorDevice } from './sensor-fleet.js';
-import { readDemoRegistry } from './test-registry.js';
+import { readDemoRegistry, readNativeDemoRegistry } from './test-registry.js';
 
 const T0 = Date.parse('2025-06-11T10:00:00Z');
+// The demo city on native topics (the wire format these tests read); the bound devices have a test of their own.
 let registry: Registry;
+let boundRegistry: Registry;
 beforeAll(async () => {
-  registry = await readDemoRegistry();
+  registry = await readNativeDemoRegistry();
+  boundRegistry = await readDemoRegistry();
 });
 
-function setUp(): { model: OccupancyModel; devices: SensorDevice[]; send: (realMs: number) => ReturnType<typeof buildBayMessage>[] } {
+function setUp(city: Registry = registry): {
+  model: OccupancyModel;
+  devices: SensorDevice[];
+  send: (realMs: number) => ReturnType<typeof buildBayMessage>[];
+} {
   const rng = createRng(5);
-  const model = createOccupancyModel(registry, { startMs: T0, rng });
-  const devices = createSensorFleet(registry, model, rng);
+  const model = createOccupancyModel(city, { startMs: T0, rng });
+  const devices = createSensorFleet(city, model, rng);
   const send = (realMs: number) =>
     planMessages(devices, model, realMs).map(({ index, reason }) =>
       buildBayMessage(devices[index]!, model.spots[index]!.occupied, reason, realMs, rng),
@@ -23,6 +30,19 @@ function setUp(): { model: OccupancyModel; devices: SensorDevice[]; send: (realM
 }
 
 describe('sensor fleet', () => {
+  it('sends each device as ingest takes it: LoRaWAN-bound ones as their network server publishes them, none refused', () => {
+    const { send } = setUp(boundRegistry);
+    const directory = createRegistryDirectory(boundRegistry);
+    const messages = send(T0);
+    const bound = boundRegistry.sensors.filter((s) => s.lorawan).map((s) => s.id);
+    expect(bound.length).toBeGreaterThan(0);
+    const decoded = messages.map((m) => decodeMessage(m!.topic, Buffer.from(m!.payload), new Date(T0), directory));
+    expect(decoded.filter((d) => !d.ok)).toEqual([]);
+    const sensorsOf = decoded.map((d) => (d.ok ? d.event.sensorId : null));
+    expect(sensorsOf).toEqual(expect.arrayContaining(bound));
+    expect(messages.filter((m) => !m!.topic.startsWith('parking/'))).toHaveLength(bound.length);
+  });
+
   it('sends every sensor its initial state first, then stays quiet until something is due', () => {
     const { send } = setUp();
     const first = send(T0);

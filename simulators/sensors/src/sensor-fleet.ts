@@ -1,5 +1,5 @@
-import type { Registry } from '@freiplatz/domain';
-import { applyFaults, type DeviceFaults, makeGarbage, NO_FAULTS } from './faults.js';
+import type { LorawanBinding, Registry } from '@freiplatz/domain';
+import { applyFaults, type DeviceFaults, DRAINING_START_VOLTS, makeGarbage, NO_FAULTS } from './faults.js';
 import { encodeBayReading, type MessageFormat } from './message-format.js';
 import type { OccupancyModel } from './occupancy-model.js';
 import { pickBetween, type Rng } from './rng.js';
@@ -11,6 +11,8 @@ export type MessageReason = 'initial' | 'change' | 'heartbeat';
 export interface SensorDevice {
   sensorId: string;
   topic: string;
+  /** The registry's network-server binding: the device then publishes as that server does. */
+  binding?: LorawanBinding;
   heartbeatMs: number;
   seq: number;
   battery: number;
@@ -50,9 +52,11 @@ const BATTERY_FLOOR = 2.9;
 /** Builds one device per model spot, with its registry heartbeat interval and a seeded battery and radio. */
 export function createSensorFleet(registry: Registry, model: OccupancyModel, rng: Rng): SensorDevice[] {
   const heartbeats = new Map(registry.sensors.map((s) => [s.id, s.heartbeatIntervalSeconds]));
+  const bindings = new Map(registry.sensors.flatMap((s) => (s.lorawan ? [[s.id, s.lorawan] as const] : [])));
   return model.spots.map((spot) => ({
     sensorId: spot.sensorId,
     topic: `parking/v1/bays/${spot.sensorId}`,
+    ...(bindings.has(spot.sensorId) ? { binding: bindings.get(spot.sensorId) as LorawanBinding } : {}),
     heartbeatMs: (heartbeats.get(spot.sensorId) ?? 600) * 1000,
     seq: 0,
     battery: Math.round(pickBetween(rng, 3.55, 3.66) * 1000) / 1000,
@@ -102,21 +106,26 @@ export function buildBayMessage(
   const firstMessage = device.reported === null;
   device.seq += 1;
   const faults = options.faults ?? NO_FAULTS;
+  if (firstMessage && faults.drainPerMessage > 0) device.battery = DRAINING_START_VOLTS;
   device.battery = Math.max(BATTERY_FLOOR - 0.4, device.battery - BATTERY_DRAIN_PER_MESSAGE - faults.drainPerMessage);
   if (faults.drainPerMessage === 0) device.battery = Math.max(BATTERY_FLOOR, device.battery);
   device.reported = occupied;
   // The first heartbeat is spread over the whole interval so a fleet started together does not beat together.
   const jitter = firstMessage ? pickBetween(rng, 0.05, 1) : pickBetween(rng, 0.85, 1);
   device.nextHeartbeatMs = realMs + device.heartbeatMs * jitter;
-  const encoded = encodeBayReading(options.format ?? 'native', {
-    sensorId: device.sensorId,
-    occupied,
-    ts: new Date(realMs + faults.skewMs),
-    seq: device.seq,
-    battery: Math.round(device.battery * 1000) / 1000,
-    rssi: Math.round(device.rssiBase + pickBetween(rng, -4, 4)),
-    heartbeat: reason === 'heartbeat',
-  });
+  const encoded = encodeBayReading(
+    options.format ?? 'native',
+    {
+      sensorId: device.sensorId,
+      occupied,
+      ts: new Date(realMs + faults.skewMs - (firstMessage ? faults.firstReportAgoMs : 0)),
+      seq: device.seq,
+      battery: Math.round(device.battery * 1000) / 1000,
+      rssi: Math.round(device.rssiBase + pickBetween(rng, -4, 4)),
+      heartbeat: reason === 'heartbeat',
+    },
+    device.binding,
+  );
   const garbage = (options.garbageRate ?? 0) > 0 && rng() < (options.garbageRate ?? 0);
   return { topic: encoded.topic, payload: garbage ? makeGarbage(rng) : encoded.payload, reason };
 }

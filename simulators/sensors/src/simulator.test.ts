@@ -5,9 +5,9 @@ import { type BrokerBackend, startBrokerBackend } from '../../../test/support/br
 import { findFreePort } from '../../../test/support/ports.js';
 import { BrokerConnectError } from './connect-client.js';
 import { createSimulator } from './simulator.js';
-import { readDemoRegistry } from './test-registry.js';
+import { readNativeDemoRegistry } from './test-registry.js';
 
-const WEDNESDAY_MORNING = new Date('2025-06-11T10:00:00+02:00');
+const WEDNESDAY_MORNING = new Date('2025-06-11T06:00:00+02:00'); // the morning rush: many changes soon
 
 describe('simulator over a real broker', () => {
   let broker: BrokerBackend;
@@ -16,7 +16,7 @@ describe('simulator over a real broker', () => {
   const received: Array<{ topic: string; payload: Buffer; at: Date }> = [];
 
   beforeAll(async () => {
-    registry = await readDemoRegistry();
+    registry = await readNativeDemoRegistry(); // native topics: what the subscriber below decodes
     broker = await startBrokerBackend({ quiet: true });
     subscriber = await connectAsync(broker.url, { protocolVersion: 4 });
     subscriber.on('message', (topic, payload) => received.push({ topic, payload, at: new Date() }));
@@ -30,7 +30,7 @@ describe('simulator over a real broker', () => {
 
   it('publishes exactly maxEvents decodable messages, initial states first, seq increasing per sensor', async () => {
     received.length = 0;
-    const simulator = createSimulator({ mqttUrl: broker.url, registry, maxEvents: 500, speed: 600, seed: 11, startAt: WEDNESDAY_MORNING });
+    const simulator = createSimulator({ mqttUrl: broker.url, registry, maxEvents: 500, speed: 3600, seed: 11, startAt: WEDNESDAY_MORNING });
     await simulator.start();
     const stats = await simulator.done;
     expect(stats).toMatchObject({ stopReason: 'events', eventsSent: 500, delivered: 500, failed: 0 });

@@ -2,13 +2,11 @@ import { createSilentLogger, type Logger } from '@freiplatz/config';
 import type { Registry } from '@freiplatz/domain';
 import type { IClientOptions } from 'mqtt';
 import { connectBrokerSessions } from './broker-sessions.js';
-import { assignFaults, type FaultRates } from './faults.js';
+import type { FaultRates } from './faults.js';
 import type { MessageFormat } from './message-format.js';
-import { advanceOccupancyModel, createOccupancyModel, measureOccupancy } from './occupancy-model.js';
-import { createRng } from './rng.js';
-import { buildBayMessage, createSensorFleet, planMessages } from './sensor-fleet.js';
+import { measureOccupancy } from './occupancy-model.js';
 import { createSimStats, type SimProgress, type SimStats, type StopReason } from './sim-stats.js';
-import { createVirtualClock, type VirtualClock } from './virtual-clock.js';
+import { createSimulationCore } from './simulation-core.js';
 import { createWindowedPublisher, type WindowedPublisher } from './windowed-publisher.js';
 
 export interface SimulatorOptions {
@@ -61,17 +59,17 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   const progressMs = options.progressIntervalMs ?? 5000;
   const seed = options.seed ?? 1;
   const log = (options.logger ?? createSilentLogger()).child({ module: 'sim-sensors' });
-  const modelRng = createRng(seed);
-  const deviceRng = createRng(seed ^ 0x5eed);
-  const model = createOccupancyModel(options.registry, {
-    startMs: options.startAt?.getTime() ?? Date.now(),
-    rng: modelRng,
+  const core = createSimulationCore({
+    registry: options.registry,
+    speed,
+    seed,
+    realStartMs: Date.now(),
+    ...(options.startAt === undefined ? {} : { simStartMs: options.startAt.getTime() }),
     ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }),
+    ...(options.format === undefined ? {} : { format: options.format }),
+    ...(options.faults === undefined ? {} : { faults: options.faults }),
   });
-  const devices = createSensorFleet(options.registry, model, deviceRng);
-  const faultRates = options.faults ?? {};
-  const deviceFaults = assignFaults(devices.length, faultRates, createRng(seed ^ 0xfa17), Date.now());
-  const messageOptions = { format: options.format ?? ('native' as const), garbageRate: faultRates.garbage ?? 0 };
+  const { model, devices } = core;
   const counters = { published: 0, initial: 0, change: 0, heartbeat: 0 };
   let publisher: WindowedPublisher | undefined;
   let startedAtMs: number | null = null;
@@ -97,23 +95,16 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     return stopReason !== null;
   };
 
-  async function play(send: WindowedPublisher, virtual: VirtualClock): Promise<void> {
+  async function play(send: WindowedPublisher): Promise<void> {
     let lastProgress = { atMs: Date.now(), published: 0 };
     while (!boundHit()) {
-      advanceOccupancyModel(model, virtual.simAt(Date.now()), modelRng);
-      for (const { index, reason, occupied } of planMessages(devices, model, Date.now(), deviceFaults)) {
-        const device = devices[index];
-        const spot = model.spots[index];
-        if (!device || !spot || boundHit()) break;
-        const faults = deviceFaults[index];
-        const message = buildBayMessage(device, occupied, reason, Date.now(), deviceRng, {
-          ...messageOptions,
-          ...(faults ? { faults } : {}),
-        });
+      for (const planned of core.plan(Date.now())) {
+        if (boundHit()) break;
+        const message = core.build(planned, Date.now());
         if (!message) continue;
         if (!(await send.send(message.topic, message.payload))) break;
         counters.published++;
-        counters[reason]++;
+        counters[planned.reason]++;
       }
       const now = Date.now();
       if (now - lastProgress.atMs >= progressMs) {
@@ -151,9 +142,8 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     });
     publisher = send;
     startedAtMs = Date.now();
-    const clock = createVirtualClock({ realStartMs: startedAtMs, simStartMs: model.simMs, speed });
     log.info({ sensors: devices.length, speed, qos: options.qos ?? 1 }, 'simulator started');
-    const playing = play(send, clock)
+    const playing = play(send)
       .catch((err: unknown) => {
         error = err instanceof Error ? err.message : String(err);
         requestStop('error');

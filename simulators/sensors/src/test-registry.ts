@@ -6,3 +6,9 @@ import { readRegistryFile } from './read-registry-file.js';
 export function readDemoRegistry(): Promise<Registry> {
   return readRegistryFile(fileURLToPath(new URL('../../../registry/demo-magdeburg.json', import.meta.url)));
 }
+
+/** The same city with every sensor on native topics (no network-server bindings): what tests of the native wire format play. */
+export async function readNativeDemoRegistry(): Promise<Registry> {
+  const registry = await readDemoRegistry();
+  return { ...registry, sensors: registry.sensors.map(({ lorawan: _lorawan, ...sensor }) => sensor) };
+}

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { baseEnvSchema, parseEnv } from '@freiplatz/config';
-import { createDb, listApiKeys, migrate } from '@freiplatz/db';
+import { launcherEnvSchema, parseEnv } from '@freiplatz/config';
+import { createDb, explainUnreachableDatabase, listApiKeys, locateDatabase, migrate } from '@freiplatz/db';
 import { createOperatorKey, revokeOperatorKey } from './operator-keys.js';
 
 const usage = `Usage:
@@ -9,10 +9,10 @@ const usage = `Usage:
   pnpm keys:list
 
 The key is printed once and stored only as a scrypt hash. Without --facility it covers every facility.
-DATABASE_URL defaults to the embedded database of \`pnpm start\` (postgres://…@127.0.0.1:$PG_PORT/freiplatz).`;
+DATABASE_URL defaults to the embedded database of \`pnpm start\` (postgres://…@127.0.0.1:$PG_PORT/freiplatz), which must be running.`;
 
-const env = parseEnv(baseEnvSchema, process.env);
-const databaseUrl = env.DATABASE_URL ?? `postgres://postgres:postgres@127.0.0.1:${process.env.PG_PORT ?? '54329'}/freiplatz`;
+const location = locateDatabase(parseEnv(launcherEnvSchema, process.env));
+const databaseUrl = location.url;
 const [command, ...rest] = process.argv.slice(2);
 
 let values: { name?: string; scope?: string[]; facility?: string[]; help?: boolean };
@@ -37,7 +37,14 @@ if (values.help || !command || !['create', 'revoke', 'list'].includes(command)) 
   process.exit(values.help ? 0 : 2);
 }
 
-await migrate(databaseUrl);
+try {
+  await migrate(databaseUrl);
+} catch (err) {
+  const explained = explainUnreachableDatabase(location, err);
+  if (!explained) throw err;
+  process.stderr.write(`${explained.message}\n`);
+  process.exit(1);
+}
 const db = createDb({ connectionString: databaseUrl, max: 1, applicationName: 'freiplatz-keys' });
 let code = 0;
 try {

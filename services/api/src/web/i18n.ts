@@ -14,7 +14,9 @@ const de = {
   locating: 'Standort wird ermittelt …',
   locationDenied: 'Standort nicht verfügbar – Liste bleibt nach Namen sortiert.',
   map: 'Karte',
-  mapUnavailable: 'Die Karte kann gerade nicht geladen werden. Die Liste unten ist vollständig.',
+  mapUnavailable: 'Die Karte kann gerade nicht geladen werden.',
+  mapFallbackListAbove: 'Die Liste oben ist vollständig.',
+  mapFallbackListBeside: 'Die Liste rechts ist vollständig.',
   list: 'Parkmöglichkeiten',
   free: 'frei',
   of: 'von',
@@ -32,10 +34,10 @@ const de = {
   kind_rv_site: 'Wohnmobil-Stellplatz',
   kind_park_and_ride: 'Park + Ride',
   category_standard: 'Standard',
-  category_disabled: 'Behindertenparkplätze',
+  category_disabled: 'Behinderten\u00adparkplätze', // soft hyphen: wraps there on a phone
   category_ev: 'E-Ladeplätze',
   category_camper: 'Wohnmobil-Stellplätze',
-  category_family: 'Familienparkplätze',
+  category_family: 'Familien\u00adparkplätze',
   category_motorcycle: 'Motorrad',
   category_bus: 'Bus',
   category_truck: 'Lkw',
@@ -61,8 +63,11 @@ const de = {
   noHistory: 'Noch keine Verlaufsdaten.',
   back: 'Zur Übersicht',
   confidence: 'Datenqualität',
-  signageUnknown: 'Keine aktuellen Daten',
   signageStale: 'Anzeige nicht aktuell',
+  noData: 'keine Daten',
+  allSpaces: '(alle Plätze)',
+  closedLabel: 'geschlossen',
+  status: 'Status',
   notFound: 'Diese Parkmöglichkeit gibt es nicht.',
   distance: 'Entfernung',
 };
@@ -81,7 +86,9 @@ const en: Record<MessageKey, string> = {
   locating: 'Finding your location …',
   locationDenied: 'Location not available – the list stays sorted by name.',
   map: 'Map',
-  mapUnavailable: 'The map cannot be loaded right now. The list below is complete.',
+  mapUnavailable: 'The map cannot be loaded right now.',
+  mapFallbackListAbove: 'The list above is complete.',
+  mapFallbackListBeside: 'The list on the right is complete.',
   list: 'Places to park',
   free: 'free',
   of: 'of',
@@ -128,8 +135,11 @@ const en: Record<MessageKey, string> = {
   noHistory: 'No history yet.',
   back: 'Back to the overview',
   confidence: 'Data quality',
-  signageUnknown: 'No current data',
   signageStale: 'Display not up to date',
+  noData: 'no data',
+  allSpaces: '(all spaces)',
+  closedLabel: 'closed',
+  status: 'Status',
   notFound: 'There is no such place.',
   distance: 'Distance',
 };
@@ -141,7 +151,10 @@ export function translate(lang: Language, key: string): string {
   return dictionaries[lang][key as MessageKey] ?? key;
 }
 
-/** Chooses the page language: explicit `?lang=`, then the cookie, then Accept-Language; German by default. */
+/**
+ * Chooses the page language: explicit `?lang=`, then the cookie, then Accept-Language. German
+ * without a preference (a German city's pages); English for anyone whose browser asks for neither.
+ */
 export function pickLanguage(query: string | undefined, cookie: string | undefined, acceptLanguage: string | undefined): Language {
   for (const candidate of [query, cookie]) {
     if (candidate === 'de' || candidate === 'en') return candidate;
@@ -156,7 +169,7 @@ export function pickLanguage(query: string | undefined, cookie: string | undefin
     .filter((x) => x.q > 0)
     .sort((a, b) => b.q - a.q);
   for (const { lang } of ranked) if (lang === 'de' || lang === 'en') return lang;
-  return 'de';
+  return ranked.some(({ lang }) => lang && lang !== '*') ? 'en' : 'de';
 }
 
 /** The messages a client script needs, for embedding as JSON. */

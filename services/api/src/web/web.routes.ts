@@ -1,5 +1,5 @@
 import { type Db, findFacility, listFacilities, listSpots } from '@freiplatz/db';
-import { amenitySchema } from '@freiplatz/domain';
+import { amenitySchema, spotCategories } from '@freiplatz/domain';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
@@ -85,7 +85,8 @@ export function createWebRoutes({ db, map, signageStaleSeconds = 25, now = () =>
     const spots = await listSpots(db, id);
     const known = new Set<string>(amenitySchema.options);
     const amenities = [...new Set([...spots.flatMap((s) => s.amenities), ...facility.tags.filter((tag) => known.has(tag))])].sort();
-    return c.html(renderFacilityPage(lang, facility, amenities));
+    const category = spotCategories.find((k) => k === c.req.query('category') && facility.state.byCategory[k] !== undefined) ?? null;
+    return c.html(renderFacilityPage(lang, facility, amenities, category));
   });
 
   app.get('/signage/:id', async (c) => {

@@ -10,22 +10,29 @@
   let filter = 'all';
   let origin = null;
 
-  function countsFor(id, availability) {
-    if (filter === 'camper' || filter === 'disabled' || filter === 'ev') {
-      const c = (availability.byCategory || categories.get(id))?.[filter];
-      return c ? { free: c.free, capacity: c.capacity, status: availability.status } : null;
-    }
-    return availability;
+  const CATEGORY_FILTERS = ['camper', 'disabled', 'ev'];
+  const isCategoryFilter = () => CATEGORY_FILTERS.includes(filter);
+
+  // What a list item shows: the facility's numbers, or with a category filter that category's
+  // numbers and its own status (never the facility's status beside a category's count).
+  function shownFor(li) {
+    if (isCategoryFilter()) return categories.get(li.dataset.id)?.[filter] || null;
+    return li._availability || null;
   }
 
-  function render(id, availability) {
+  function render(id) {
     const li = byId.get(id);
     if (!li) return;
-    if (availability.byCategory) categories.set(id, availability.byCategory);
-    li._availability = availability;
-    const shown = countsFor(id, availability) || availability;
+    const shown = shownFor(li);
+    if (!shown) return;
+    // The facility page then leads with the same category's numbers.
+    const link = li.querySelector('.facility-name');
+    const url = new URL(link.href);
+    if (isCategoryFilter()) url.searchParams.set('category', filter);
+    else url.searchParams.delete('category');
+    link.href = url.toString();
     const p = li.querySelector('.availability');
-    const status = availability.status;
+    const status = shown.status;
     p.className = `availability status-${status}`;
     p.querySelector('.free-count').textContent = status === 'unknown' ? '–' : String(shown.free);
     p.querySelector('.capacity').textContent = String(shown.capacity);
@@ -46,7 +53,7 @@
       const show = matches(li);
       li.hidden = !show;
       if (show) visible += 1;
-      if (li._availability) render(li.dataset.id, li._availability);
+      render(li.dataset.id);
       const marker = markers.get(li.dataset.id);
       if (marker && map) show ? marker.addTo(map) : marker.remove();
     }
@@ -57,6 +64,7 @@
     input.addEventListener('change', () => {
       filter = input.value;
       applyFilter();
+      scheduleRefresh();
     });
   }
 
@@ -151,20 +159,37 @@
     connection.querySelector('.text').textContent = ok ? msg.live : msg.offline;
   }
   let pending = null;
+  // Reads every page of a list; `category` asks the API for that category's counts and status.
+  async function fetchAll(category, onItem) {
+    let cursor = null;
+    for (let page = 0; page < 20; page++) {
+      const query = `limit=200${category ? `&category=${category}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      // Revalidate: the list is cacheable for a few seconds, and a change was just announced.
+      const res = await fetch(`/v1/facilities?${query}`, { cache: 'no-cache', headers: { Accept: 'application/json' } });
+      if (!res.ok) throw new Error(String(res.status));
+      const body = await res.json();
+      for (const f of body.items) onItem(f);
+      cursor = body.nextCursor;
+      if (!cursor) break;
+    }
+  }
   async function refresh() {
     pending = null;
     try {
-      let cursor = null;
-      for (let page = 0; page < 20; page++) {
-        const query = cursor ? `limit=200&cursor=${encodeURIComponent(cursor)}` : 'limit=200';
-        // Revalidate: the list is cacheable for a few seconds, and a change was just announced.
-        const res = await fetch(`/v1/facilities?${query}`, { cache: 'no-cache', headers: { Accept: 'application/json' } });
-        if (!res.ok) throw new Error(String(res.status));
-        const body = await res.json();
-        for (const f of body.items) render(f.id, f.availability);
-        cursor = body.nextCursor;
-        if (!cursor) break;
+      await fetchAll(null, (f) => {
+        const li = byId.get(f.id);
+        if (li) li._availability = f.availability;
+      });
+      if (isCategoryFilter()) {
+        const category = filter;
+        await fetchAll(category, (f) => {
+          if (!f.category) return;
+          const known = categories.get(f.id) || {};
+          known[category] = f.category;
+          categories.set(f.id, known);
+        });
       }
+      for (const li of items) render(li.dataset.id);
       setConnected(true);
     } catch {
       setConnected(false);

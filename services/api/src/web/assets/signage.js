@@ -16,6 +16,7 @@
   var el = {
     sign: document.getElementById('sign'),
     count: document.getElementById('count'),
+    label: document.getElementById('label'),
     trend: document.getElementById('trend'),
     marker: document.getElementById('marker'),
     updated: document.getElementById('updated'),
@@ -36,16 +37,17 @@
     return '';
   }
 
+  // Unknown, closed or out of contact: a plain "–" and a label saying so, never "frei" under it.
   function show() {
     var fresh = new Date().getTime() - lastOk < STALE_MS;
-    var known = current && current.status !== 'unknown' && current.status !== 'closed';
-    var ok = fresh && known;
+    var status = current ? current.status : 'unknown';
+    var ok = fresh && status !== 'unknown' && status !== 'closed';
     el.count.textContent = ok ? String(current.free) : '\u2013';
-    el.sign.className = 'sign status-' + (ok ? current.status : 'unknown') + (fresh ? '' : ' stale');
-    el.marker.hidden = ok;
-    el.marker.style.display = ok ? 'none' : '';
-    var text = !fresh ? msg.signageStale : current && current.status === 'closed' ? msg.status_closed : msg.signageUnknown;
-    el.marker.textContent = text;
+    el.sign.className = 'sign status-' + (ok ? status : 'unknown') + (ok ? '' : ' no-data') + (fresh ? '' : ' stale');
+    el.label.textContent = ok ? msg.free : fresh && status === 'closed' ? msg.closedLabel : msg.noData;
+    el.marker.hidden = fresh;
+    el.marker.style.display = fresh ? 'none' : '';
+    el.marker.textContent = msg.signageStale;
     if (!ok) el.trend.textContent = '';
   }
 

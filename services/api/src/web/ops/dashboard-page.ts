@@ -16,11 +16,14 @@ export interface DashboardData {
   closedFacilities: Set<string>;
   rejects: RejectGroup[] | null;
   filter: HealthFlag | null;
+  /** 1-based page of the fleet table. */
+  page: number;
   now: Date;
   map: { tileUrl: string; attribution: string };
 }
 
-const MAX_ROWS = 300;
+/** Rows per page of the fleet table: a screen or two, not a 12,000-pixel page. */
+export const FLEET_PAGE_SIZE = 50;
 
 function ago(lang: Language, iso: string | null, now: Date): string {
   if (!iso) return opsText(lang, 'never');
@@ -43,6 +46,11 @@ export function renderDashboard(lang: Language, d: DashboardData): Html {
   const shown = d.sensors
     .filter((s) => d.filter === null || s.health.includes(d.filter))
     .sort((a, b) => b.health.length - a.health.length || a.id.localeCompare(b.id));
+  const pages = Math.max(1, Math.ceil(shown.length / FLEET_PAGE_SIZE));
+  const page = Math.min(Math.max(1, d.page), pages);
+  const first = (page - 1) * FLEET_PAGE_SIZE;
+  const rows = shown.slice(first, first + FLEET_PAGE_SIZE);
+  const pageLink = (p: number) => `/ops?${d.filter ? `health=${d.filter}&` : ''}page=${p}&lang=${lang}#fleet-h`;
   const canWrite = d.key.scopes.includes('registry:write');
   const location = new Map(d.facilities.map((f) => [f.id, f]));
   const problemsByFacility = new Map<string, number>();
@@ -84,10 +92,10 @@ export function renderDashboard(lang: Language, d: DashboardData): Html {
     <a href="/ops?lang=${lang}" ${d.filter === null ? 'aria-current="page"' : ''}>${t('all')}</a>
     ${healthFlags.map((f) => html`<a href="/ops?health=${f}&lang=${lang}" ${d.filter === f ? 'aria-current="page"' : ''}>${flagText(f)}</a>`)}
   </nav>
-  <p class="hint">${t('shownOf', { n: Math.min(shown.length, MAX_ROWS), total: shown.length })}</p>
+  <p class="hint">${t('shownOf', { from: shown.length === 0 ? 0 : first + 1, to: first + rows.length, total: shown.length })}</p>
   <div class="table-scroll"><table class="fleet">
     <thead><tr><th scope="col">${t('sensor')}</th><th scope="col">${t('facility')}</th><th scope="col">${t('spot')}</th><th scope="col">${t('health')}</th><th scope="col">${t('lastSeen')}</th><th scope="col">${t('battery')}</th><th scope="col">${t('rssi')}</th><th scope="col">${t('state')}</th></tr></thead>
-    <tbody>${shown.slice(0, MAX_ROWS).map(
+    <tbody>${rows.map(
       (
         s,
       ) => html`<tr data-sensor="${s.id}"><th scope="row"><code>${s.id}</code></th><td>${s.facilityId ?? '–'}</td><td>${s.spotId ?? '–'}</td>
@@ -96,6 +104,15 @@ export function renderDashboard(lang: Language, d: DashboardData): Html {
         <td>${s.vehicles !== null ? s.vehicles : s.occupied === null ? '–' : s.occupied ? t('occupied') : t('free')}</td></tr>`,
     )}</tbody>
   </table></div>
+  ${
+    pages > 1
+      ? html`<nav class="pager" aria-label="${t('pages')}">
+    ${page > 1 ? html`<a class="button" rel="prev" href="${pageLink(page - 1)}">${t('previous')}</a>` : ''}
+    <span>${t('pageOf', { page, pages })}</span>
+    ${page < pages ? html`<a class="button" rel="next" href="${pageLink(page + 1)}">${t('next')}</a>` : ''}
+  </nav>`
+      : ''
+  }
 </section>
 ${
   d.rejects === null
@@ -118,8 +135,12 @@ ${
     .filter((f) => d.key.facilityIds === null || d.key.facilityIds.includes(f.id))
     .map((f) => {
       const closed = d.closedFacilities.has(f.id);
-      return html`<li><form method="post" action="/ops/facilities/${f.id}/closure?lang=${lang}"><input type="hidden" name="csrf" value="${d.csrf}"><input type="hidden" name="closed" value="${closed ? 'false' : 'true'}">
-      ${f.name}${closed ? html` – <strong>${t('closedNow')}</strong>` : ''} <button class="button" type="submit">${closed ? t('reopen') : t('close')}</button></form></li>`;
+      const form = (label: string) =>
+        html`<form method="post" action="/ops/facilities/${f.id}/closure?lang=${lang}"><input type="hidden" name="csrf" value="${d.csrf}"><input type="hidden" name="closed" value="${closed ? 'false' : 'true'}"><button class="button" type="submit">${label}</button></form>`;
+      // Closing takes a second, explicit step (drivers see the place as closed at once); reopening does not.
+      return closed
+        ? html`<li><span>${f.name} – <strong>${t('closedNow')}</strong></span> ${form(t('reopen'))}</li>`
+        : html`<li><span>${f.name}</span> <details class="confirm"><summary class="button">${t('closeAsk')}</summary><p>${t('closeConfirm', { name: f.name })}</p>${form(t('closeYes', { name: f.name }))}</details></li>`;
     })}</ul>
 </section>`
     : ''

@@ -74,6 +74,7 @@ export function createOpsWebRoutes(options: OpsWebOptions): Hono {
         closedFacilities: new Set(visible.filter((f) => f.state.status === 'closed').map((f) => f.id)),
         rejects,
         filter,
+        page: Number.parseInt(c.req.query('page') ?? '1', 10) || 1,
         now: at,
         map: options.map,
       }),

@@ -24,7 +24,6 @@ const CLIENT_KEYS: MessageKey[] = [
   'noMatch',
   'locating',
   'locationDenied',
-  'mapUnavailable',
   'live',
   'offline',
   'updated',
@@ -40,30 +39,28 @@ const CLIENT_KEYS: MessageKey[] = [
 export function renderPublicPage(lang: Language, facilities: FacilityRecord[], map: MapOptions): Html {
   const t = (key: MessageKey) => translate(lang, key);
   const sorted = [...facilities].sort((a, b) => a.name.localeCompare(b.name, lang));
+  // Phone first: the filters in one row, then the list with its free counts, the map after it
+  // (on wide screens the map stands left of the list, see app.css).
   const body = html`
 <section class="controls" aria-label="${t('filterLegend')}">
   <fieldset class="filters">
     <legend>${t('filterLegend')}</legend>
+    <div class="chips">
     ${FILTERS.map(
       ([value, key], i) =>
         html`<label class="chip"><input type="radio" name="filter" value="${value}" ${i === 0 ? 'checked' : ''}> ${t(key)}</label>`,
     )}
+    </div>
   </fieldset>
   <button type="button" id="locate" class="button">${t('nearMe')}</button>
   <p id="locate-status" class="hint" role="status" aria-live="polite"></p>
 </section>
 <div class="layout${map.tileUrl ? '' : ' single'}">
-  ${
-    map.tileUrl
-      ? html`<section class="map-panel" aria-label="${t('map')}">
-    <div id="map" class="map"></div>
-    <p id="map-fallback" class="hint" hidden>${t('mapUnavailable')}</p>
-  </section>`
-      : ''
-  }
   <section class="list-panel" aria-labelledby="list-heading">
-    <h1 id="list-heading">${t('list')}</h1>
-    <p id="connection" class="connection" role="status" aria-live="polite"><span class="dot" aria-hidden="true"></span><span class="text">${t('live')}</span></p>
+    <div class="list-head">
+      <h1 id="list-heading">${t('list')}</h1>
+      <p id="connection" class="connection" role="status" aria-live="polite"><span class="dot" aria-hidden="true"></span><span class="text">${t('live')}</span></p>
+    </div>
     <ul id="facility-list" class="facility-list">
       ${sorted.map(
         (
@@ -80,6 +77,14 @@ export function renderPublicPage(lang: Language, facilities: FacilityRecord[], m
     </ul>
     <p id="no-match" class="hint" hidden>${t('noMatch')}</p>
   </section>
+  ${
+    map.tileUrl
+      ? html`<section class="map-panel" aria-label="${t('map')}">
+    <div id="map" class="map"></div>
+    <p id="map-fallback" class="hint" hidden>${t('mapUnavailable')} <span class="when-narrow">${t('mapFallbackListAbove')}</span><span class="when-wide">${t('mapFallbackListBeside')}</span></p>
+  </section>`
+      : ''
+  }
 </div>`;
   return renderPage({
     lang,
@@ -92,7 +97,14 @@ export function renderPublicPage(lang: Language, facilities: FacilityRecord[], m
       lang,
       map,
       messages: clientMessages(lang, CLIENT_KEYS),
-      facilities: sorted.map((f) => ({ id: f.id, name: f.name, lat: f.location.lat, lon: f.location.lon, byCategory: f.state.byCategory })),
+      facilities: sorted.map((f) => ({
+        id: f.id,
+        name: f.name,
+        lat: f.location.lat,
+        lon: f.location.lon,
+        almostFullThreshold: f.almostFullThreshold,
+        byCategory: f.state.byCategory,
+      })),
     },
   });
 }

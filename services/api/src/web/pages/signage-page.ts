@@ -5,12 +5,14 @@ import { type Html, renderPage } from '../layout.js';
 
 /** Full-screen sign: the free count, readable from a distance; never an old number shown as fresh. */
 export function renderSignagePage(lang: Language, f: FacilityRecord, staleSeconds = 25): Html {
-  const unknown = f.state.status === 'unknown' || f.state.status === 'closed';
-  const body = html`<div class="sign status-${f.state.status}" id="sign">
+  const { status } = f.state;
+  const unknown = status === 'unknown' || status === 'closed';
+  const label = translate(lang, !unknown ? 'free' : status === 'closed' ? 'closedLabel' : 'noData');
+  const body = html`<div class="sign status-${unknown ? 'unknown no-data' : status}" id="sign">
   <h1 class="sign-name">${f.name}</h1>
   <p class="sign-count"><span id="count">${unknown ? '–' : f.state.free}</span><span id="trend" class="sign-trend"></span></p>
-  <p class="sign-label" id="label">${translate(lang, 'free')}</p>
-  <p class="sign-marker" id="marker" role="status" ${unknown ? '' : 'hidden'}>${translate(lang, unknown ? 'signageUnknown' : 'signageStale')}</p>
+  <p class="sign-label" id="label">${label}</p>
+  <p class="sign-marker" id="marker" role="status" hidden>${translate(lang, 'signageStale')}</p>
   <p class="sign-updated" id="updated"></p>
 </div>`;
   return renderPage({
@@ -26,7 +28,7 @@ export function renderSignagePage(lang: Language, f: FacilityRecord, staleSecond
       lang,
       initial: { free: f.state.free, status: f.state.status },
       staleMs: staleSeconds * 1000,
-      messages: clientMessages(lang, ['free', 'signageUnknown', 'signageStale', 'updated', 'status_closed']),
+      messages: clientMessages(lang, ['free', 'noData', 'closedLabel', 'signageStale', 'updated']),
     },
   });
 }
