@@ -1,5 +1,6 @@
 import { type Db, listAuditEntries } from '@freiplatz/db';
 import { z } from '@hono/zod-openapi';
+import { API_KEY_ID_PATTERN } from '../../middleware/auth/api-key.js';
 import { requireCityWideKey, requireScope } from '../../middleware/auth/scopes.js';
 import { opsAuditSchema, opsErrors } from '../../openapi/ops.js';
 import { jsonResponse as json } from '../../openapi/schemas.js';
@@ -15,11 +16,7 @@ export const auditRoute = opsRoute({
     query: z.object({
       limit: intParam(1, 1000).optional().meta({ description: 'Default 100.' }),
       before: intParam(1, Number.MAX_SAFE_INTEGER).optional().meta({ description: 'Entries older than this id.' }),
-      key: z
-        .string()
-        .regex(/^[a-z0-9]{12}$/, 'must be a key id (12 characters)')
-        .optional()
-        .meta({ description: 'One key id.' }),
+      key: z.string().regex(API_KEY_ID_PATTERN, 'must be a key id (12 characters)').optional().meta({ description: 'One key id.' }),
       action: z
         .string()
         .regex(/^[a-z.]{1,40}$/, 'must be an action name like key.use')

@@ -2,6 +2,7 @@ import type { FacilityRecord, RejectGroup } from '@freiplatz/db';
 import { type HealthFlag, healthFlags } from '@freiplatz/domain';
 import { html } from 'hono/html';
 import type { AuthenticatedKey } from '../../middleware/auth/ops-env.js';
+import { hasScope } from '../../ops/operator.js';
 import type { SensorView } from '../../routes/ops/sensor-view.js';
 import type { Language } from '../i18n.js';
 import { type Html, renderPage } from '../layout.js';
@@ -43,7 +44,7 @@ export function renderDashboard(lang: Language, d: DashboardData): Html {
   const shown = d.sensors
     .filter((s) => d.filter === null || s.health.includes(d.filter))
     .sort((a, b) => b.health.length - a.health.length || a.id.localeCompare(b.id));
-  const canWrite = d.key.scopes.includes('registry:write');
+  const canWrite = hasScope(d.key, 'registry:write');
   const location = new Map(d.facilities.map((f) => [f.id, f]));
   const problemsByFacility = new Map<string, number>();
   for (const s of d.sensors)
@@ -114,13 +115,11 @@ ${
   canWrite
     ? html`<section aria-labelledby="closures-h">
   <h2 id="closures-h">${t('closures')}</h2>
-  <ul class="closures">${d.facilities
-    .filter((f) => d.key.facilityIds === null || d.key.facilityIds.includes(f.id))
-    .map((f) => {
-      const closed = d.closedFacilities.has(f.id);
-      return html`<li><form method="post" action="/ops/facilities/${f.id}/closure?lang=${lang}"><input type="hidden" name="csrf" value="${d.csrf}"><input type="hidden" name="closed" value="${closed ? 'false' : 'true'}">
+  <ul class="closures">${d.facilities.map((f) => {
+    const closed = d.closedFacilities.has(f.id);
+    return html`<li><form method="post" action="/ops/facilities/${f.id}/closure?lang=${lang}"><input type="hidden" name="csrf" value="${d.csrf}"><input type="hidden" name="closed" value="${closed ? 'false' : 'true'}">
       ${f.name}${closed ? html` – <strong>${t('closedNow')}</strong>` : ''} <button class="button" type="submit">${closed ? t('reopen') : t('close')}</button></form></li>`;
-    })}</ul>
+  })}</ul>
 </section>`
     : ''
 }`;

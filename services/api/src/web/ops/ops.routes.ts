@@ -5,6 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../../app-env.js';
 import type { AuthenticateKey } from '../../middleware/auth/authenticate-key.js';
 import { closeFacility } from '../../ops/close-facility.js';
+import { canReachFacility, isCityWide } from '../../ops/operator.js';
 import { toSensorView } from '../../routes/ops/sensor-view.js';
 import { type Language, pickLanguage } from '../i18n.js';
 import type { MapOptions } from '../pages/public-page.js';
@@ -57,14 +58,15 @@ export function createOpsWebRoutes(options: OpsWebOptions): Hono {
     if (!auth) return loginPage(c, l, 200);
     const raw = c.req.query('health');
     const filter = (healthFlags as readonly string[]).includes(raw ?? '') ? (raw as HealthFlag) : null;
-    const scope = auth.key.facilityIds;
     const [records, models, facilities, rejects] = await Promise.all([
-      listSensorHealth(db, at, { facilityIds: scope }),
+      listSensorHealth(db, at, { facilityIds: auth.key.facilityIds }),
       listSensorModels(db),
       listFacilities(db),
-      scope === null ? listRejectGroups(db, { since: new Date(at.getTime() - 7 * 86_400_000), samplesPerCode: 1 }) : Promise.resolve(null),
+      isCityWide(auth.key)
+        ? listRejectGroups(db, { since: new Date(at.getTime() - 7 * 86_400_000), samplesPerCode: 1 })
+        : Promise.resolve(null),
     ]);
-    const visible = facilities.filter((f) => scope === null || scope.includes(f.id));
+    const visible = facilities.filter((f) => canReachFacility(auth.key, f.id));
     return c.html(
       renderDashboard(l, {
         key: auth.key,
