@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOpsFixture, type OpsFixture } from './ops-fixture.js';
+import { createOpsFixture, type OpsFixture } from '../../../../../test/support/ops-fixture.js';
 
 describe('operator API: errors', () => {
   let f: OpsFixture;
