@@ -3,6 +3,7 @@ import { type HealthFlag, healthFlags } from '@freiplatz/domain';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../../app-env.js';
+import { errorStatus } from '../../errors.js';
 import type { AuthenticateKey } from '../../middleware/auth/authenticate-key.js';
 import { closeFacility } from '../../ops/close-facility.js';
 import { canReachFacility, isCityWide } from '../../ops/operator.js';
@@ -28,8 +29,6 @@ export interface OpsWebOptions {
   /** Set the Secure flag on the dashboard's cookies (behind TLS). */
   secureCookies?: boolean;
 }
-
-const REFUSED = { FORBIDDEN: 403, NOT_FOUND: 404, BAD_REQUEST: 400 } as const;
 
 /** The operators' dashboard under `/ops`: sign in with an API key, then a server-side session behind an HttpOnly cookie. */
 export function createOpsWebRoutes(options: OpsWebOptions): Hono {
@@ -118,7 +117,7 @@ export function createOpsWebRoutes(options: OpsWebOptions): Hono {
       { key: auth.key, method: 'POST', path: c.req.path, okStatus: 303, now: at },
       { facilityId: c.req.param('id'), closed: form.closed === 'true', spots: null },
     );
-    if (!result.ok) return c.text(result.message, REFUSED[result.code]);
+    if (!result.ok) return c.text(result.message, errorStatus[result.code]);
     return c.redirect(`/ops?lang=${l}`, 303);
   });
   return app;
