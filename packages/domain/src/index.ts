@@ -16,5 +16,6 @@ export * from './model-mapping.js';
 export * from './opening-hours.js';
 export * from './registry.schema.js';
 export * from './sensor-model.js';
+export * from './slug.js';
 export * from './state.js';
 export * from './uplink-event.js';

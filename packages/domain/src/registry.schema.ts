@@ -2,12 +2,10 @@ import { z } from 'zod';
 import { DEFAULT_MIN_KNOWN_SHARE } from './availability.js';
 import { checkOpeningHours, DEFAULT_TIME_ZONE, isTimeZone } from './opening-hours.js';
 import { builtinSensorModels, sensorModelIdSchema, sensorModelSchema } from './sensor-model.js';
+import { slugSchema } from './slug.js';
 
 /** Sensor ids as they appear in MQTT topics. */
 export const sensorIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1–64 characters of A–Z, a–z, 0–9, _ . -');
-
-/** Registry ids (facilities, spots): lower-case slugs. */
-export const slugSchema = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be a lower-case slug of 1–64 characters');
 
 export const facilityKinds = ['car_park', 'on_street', 'rv_site', 'park_and_ride'] as const;
 export const facilityKindSchema = z.enum(facilityKinds);

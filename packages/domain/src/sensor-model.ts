@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { slugSchema } from './slug.js';
 
 /** Model ids: lower-case slugs. */
-export const sensorModelIdSchema = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be a lower-case slug of 1–64 characters');
+export const sensorModelIdSchema = slugSchema;
 
 /** One decoded field or, for tolerant models, candidates tried in order (the first present wins). */
 const fieldSchema = z.union([z.string().min(1).max(64), z.array(z.string().min(1).max(64)).min(1).max(10)]);

@@ -2,8 +2,9 @@ import { spotCategories } from '@freiplatz/domain';
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { forecastQuerySchema, historyQuerySchema } from '../routes/history.js';
+import { OPS_BASE_PATH, opsRouteDefinitions } from '../routes/ops/index.js';
 import { searchQuerySchema } from '../search/search-query.js';
-import { OPS_SECURITY_SCHEME, opsRoutes } from './ops.js';
+import { OPS_SECURITY_SCHEME } from './ops.js';
 import {
   errorSchema,
   facilityDetailSchema,
@@ -163,7 +164,10 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     scheme: 'bearer',
     description: 'An operator API key (`pnpm keys:create`), with scopes and optionally limited to facilities.',
   });
-  for (const route of [...routes, ...opsRoutes]) docs.openAPIRegistry.registerPath(route);
+  for (const route of routes) docs.openAPIRegistry.registerPath(route);
+  // The operator routes' own definitions, as their app validates with them (its middleware is not for the document).
+  for (const { middleware: _, ...route } of opsRouteDefinitions)
+    docs.openAPIRegistry.registerPath({ ...route, path: `${OPS_BASE_PATH}${route.path}` });
   return docs.getOpenAPI31Document({
     openapi: '3.1.0',
     info: {

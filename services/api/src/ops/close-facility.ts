@@ -1,6 +1,6 @@
 import { type Db, findFacilitySpotIds, insertAuditEntries, setSpotsClosed } from '@freiplatz/db';
 import { slugSchema } from '@freiplatz/domain';
-import { canReachFacility, lacksScope, type OperatorRefusal, type OperatorRequest } from './operator.js';
+import { canReachFacility, hasScope, lacksScope, type OperatorRefusal, type OperatorRequest } from './operator.js';
 
 export interface ClosureInput {
   facilityId: string;
@@ -18,7 +18,7 @@ export type ClosureResult = { ok: true; changedSpots: string[] } | OperatorRefus
  * and the change is audited as `facility.close` or `facility.reopen`.
  */
 export async function closeFacility(db: Db, req: OperatorRequest, input: ClosureInput): Promise<ClosureResult> {
-  if (!req.key.scopes.includes('registry:write')) return lacksScope('registry:write');
+  if (!hasScope(req.key, 'registry:write')) return lacksScope('registry:write');
   const { facilityId } = input;
   if (!slugSchema.safeParse(facilityId).success)
     return { ok: false, code: 'BAD_REQUEST', message: 'facility id must be a lower-case slug' };

@@ -1,6 +1,6 @@
 import { type Db, importRegistry, insertAuditEntries, RegistryScopeError } from '@freiplatz/db';
 import type { Registry } from '@freiplatz/domain';
-import { lacksScope, type OperatorRefusal, type OperatorRequest } from './operator.js';
+import { hasScope, lacksScope, type OperatorRefusal, type OperatorRequest } from './operator.js';
 
 export interface RegistryImportSummary {
   facilities: number;
@@ -21,7 +21,7 @@ const list = (label: string, ids: readonly string[]) => (ids.length > 0 ? [`${la
  * The refusal names what the caller sent, never where it lives now. Audited as `registry.import`.
  */
 export async function importRegistryAs(db: Db, req: OperatorRequest, registry: Registry): Promise<RegistryImportResult> {
-  if (!req.key.scopes.includes('registry:write')) return lacksScope('registry:write');
+  if (!hasScope(req.key, 'registry:write')) return lacksScope('registry:write');
   let result: Awaited<ReturnType<typeof importRegistry>>;
   try {
     result = await importRegistry(db, registry, req.now, { facilityIds: req.key.facilityIds });

@@ -1,5 +1,5 @@
 import { type Db, findFacility, listFacilities, listSpots } from '@freiplatz/db';
-import { amenitySchema, spotCategories } from '@freiplatz/domain';
+import { amenitySchema, SLUG_PATTERN, spotCategories } from '@freiplatz/domain';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
@@ -22,8 +22,6 @@ export interface WebOptions {
   /** The public API's per-client rate limit; every page (public, signage, `/ops`) spends its tokens. */
   limit?: MiddlewareHandler;
 }
-
-const SLUG = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 
 function languageOf(c: Context): Language {
   const query = c.req.query('lang');
@@ -80,7 +78,7 @@ export function createWebRoutes({ db, map, signageStaleSeconds = 25, now = () =>
   app.get('/facilities/:id', async (c) => {
     const lang = languageOf(c);
     const id = c.req.param('id');
-    const facility = SLUG.test(id) ? await findFacility(db, id) : undefined;
+    const facility = SLUG_PATTERN.test(id) ? await findFacility(db, id) : undefined;
     if (!facility) return notFound(c, lang);
     const spots = await listSpots(db, id);
     const known = new Set<string>(amenitySchema.options);
@@ -92,7 +90,7 @@ export function createWebRoutes({ db, map, signageStaleSeconds = 25, now = () =>
   app.get('/signage/:id', async (c) => {
     const lang = languageOf(c);
     const id = c.req.param('id');
-    const facility = SLUG.test(id) ? await findFacility(db, id) : undefined;
+    const facility = SLUG_PATTERN.test(id) ? await findFacility(db, id) : undefined;
     if (!facility) return notFound(c, lang);
     return c.html(renderSignagePage(lang, facility, signageStaleSeconds));
   });

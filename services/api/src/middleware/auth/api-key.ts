@@ -8,7 +8,10 @@ export type ApiKeyScope = (typeof apiKeyScopes)[number];
 const SCRYPT = { N: 32_768, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
 const KEY_LEN = 32;
 const PREFIX = 'fpk';
-const TOKEN = /^fpk_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
+const KEY_ID = '[a-z0-9]{12}';
+/** A key's public id: the `<id>` of `fpk_<id>_<secret>`, as the audit log names keys. */
+export const API_KEY_ID_PATTERN = new RegExp(`^${KEY_ID}$`);
+const TOKEN = new RegExp(`^${PREFIX}_(${KEY_ID})_([A-Za-z0-9_-]{43})$`);
 
 function scryptAsync(secret: string, salt: Buffer, params: { N: number; r: number; p: number }): Promise<Buffer> {
   return new Promise((resolve, reject) =>

@@ -2,7 +2,7 @@ import type { Logger } from '@freiplatz/config';
 import { type ApiKeyRecord, type Db, findApiKey, insertAuditEntries } from '@freiplatz/db';
 import { fingerprintKey, parseApiKey, verifySecret } from './api-key.js';
 import type { FailureLimiter } from './failure-limiter.js';
-import type { AuthenticatedKey } from './ops-env.js';
+import { type AuthenticatedKey, toAuthenticatedKey } from './ops-env.js';
 import { createVerificationGate } from './verification-gate.js';
 
 /** Who presents a key, and where: for the failure limit and the audit log. */
@@ -38,8 +38,6 @@ export interface KeyAuthenticatorOptions {
 // A well-formed hash no key matches: unknown key ids cost the same scrypt as known ones.
 const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 const MAX_VERIFIED = 1000;
-
-const toAuthenticated = (k: ApiKeyRecord): AuthenticatedKey => ({ id: k.id, name: k.name, scopes: k.scopes, facilityIds: k.facilityIds });
 
 /**
  * Creates `authenticateKey`: one row by the key's id, scrypt compared in constant time (a dummy hash
@@ -89,7 +87,7 @@ export function createKeyAuthenticator(options: KeyAuthenticatorOptions): Authen
       const key = await findApiKey(db, parsed.id);
       if (!key) return fail('invalid API key', parsed.id, false);
       if (key.revokedAt !== null) return fail('API key revoked', key.id, false);
-      return { ok: true, key: toAuthenticated(key) };
+      return { ok: true, key: toAuthenticatedKey(key) };
     }
     // Checks of the same key already running are joined (no second scrypt); a new check is counted first.
     let pending = inFlight.get(fingerprint);
@@ -111,6 +109,6 @@ export function createKeyAuthenticator(options: KeyAuthenticatorOptions): Authen
     if (counted) limiter.forgive(client, at);
     if (verified.size >= MAX_VERIFIED) verified.delete(verified.keys().next().value as string);
     verified.set(fingerprint, { id: key.id, until: at + ttl });
-    return { ok: true, key: toAuthenticated(key) };
+    return { ok: true, key: toAuthenticatedKey(key) };
   };
 }

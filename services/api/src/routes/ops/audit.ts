@@ -1,27 +1,37 @@
 import { type Db, listAuditEntries } from '@freiplatz/db';
-import { Hono } from 'hono';
-import { ApiError } from '../../errors.js';
-import type { OpsEnv } from '../../middleware/auth/ops-env.js';
+import { z } from '@hono/zod-openapi';
+import { API_KEY_ID_PATTERN } from '../../middleware/auth/api-key.js';
 import { requireCityWideKey, requireScope } from '../../middleware/auth/scopes.js';
+import { opsAuditSchema, opsErrors } from '../../openapi/ops.js';
+import { jsonResponse as json } from '../../openapi/schemas.js';
+import { createOpsApp, intParam, opsRoute } from './ops-route.js';
 
-const positiveInt = (raw: string | undefined, name: string, max: number): number | undefined => {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < 1 || n > max) throw new ApiError('BAD_REQUEST', `${name} must be an integer from 1 to ${max}`);
-  return n;
-};
+export const auditRoute = opsRoute({
+  method: 'get',
+  path: '/audit',
+  summary: 'Audit log, newest first',
+  description: 'Scope `ops:read`, a key for all facilities: key uses, failed logins, registry writes.',
+  middleware: [requireScope('ops:read'), requireCityWideKey()] as const,
+  request: {
+    query: z.object({
+      limit: intParam(1, 1000).optional().meta({ description: 'Default 100.' }),
+      before: intParam(1, Number.MAX_SAFE_INTEGER).optional().meta({ description: 'Entries older than this id.' }),
+      key: z.string().regex(API_KEY_ID_PATTERN, 'must be a key id (12 characters)').optional().meta({ description: 'One key id.' }),
+      action: z
+        .string()
+        .regex(/^[a-z.]{1,40}$/, 'must be an action name like key.use')
+        .optional()
+        .meta({ description: 'e.g. `key.use`, `registry.import`.' }),
+    }),
+  },
+  responses: { 200: json(opsAuditSchema, 'One page of entries.'), ...opsErrors },
+});
 
 /** `GET /audit?limit=&before=&key=&action=`: the audit log, newest first (key uses, failed logins, registry writes). */
-export function createOpsAuditRoutes({ db }: { db: Db }): Hono<OpsEnv> {
-  const app = new Hono<OpsEnv>();
-  app.get('/', requireScope('ops:read'), requireCityWideKey(), async (c) => {
-    const limit = positiveInt(c.req.query('limit'), 'limit', 1000) ?? 100;
-    const beforeId = positiveInt(c.req.query('before'), 'before', Number.MAX_SAFE_INTEGER);
-    const keyId = c.req.query('key');
-    const action = c.req.query('action');
-    if (keyId !== undefined && !/^[a-z0-9]{12}$/.test(keyId)) throw new ApiError('BAD_REQUEST', 'key must be a key id (12 characters)');
-    if (action !== undefined && !/^[a-z.]{1,40}$/.test(action))
-      throw new ApiError('BAD_REQUEST', 'action must be an action name like key.use');
+export function createOpsAuditRoutes({ db }: { db: Db }) {
+  const app = createOpsApp();
+  app.openapi(auditRoute, async (c) => {
+    const { limit = 100, before: beforeId, key: keyId, action } = c.req.valid('query');
     const entries = await listAuditEntries(db, {
       limit,
       ...(beforeId !== undefined ? { beforeId } : {}),
@@ -29,10 +39,13 @@ export function createOpsAuditRoutes({ db }: { db: Db }): Hono<OpsEnv> {
       ...(action !== undefined ? { action } : {}),
     });
     const last = entries.at(-1);
-    return c.json({
-      items: entries.map((e) => ({ ...e, at: e.at.toISOString() })),
-      next: entries.length === limit && last ? `?before=${last.id}&limit=${limit}` : null,
-    });
+    return c.json(
+      {
+        items: entries.map((e) => ({ ...e, at: e.at.toISOString() })),
+        next: entries.length === limit && last ? `?before=${last.id}&limit=${limit}` : null,
+      },
+      200,
+    );
   });
   return app;
 }

@@ -1,17 +1,32 @@
 import type { Logger } from '@freiplatz/config';
 import type { Db } from '@freiplatz/db';
-import { type Context, Hono } from 'hono';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { AppEnv } from '../../app-env.js';
 import { type AuthenticateKey, createKeyAuthenticator } from '../../middleware/auth/authenticate-key.js';
 import { bearerAuth } from '../../middleware/auth/bearer-auth.js';
 import { createFailureLimiter } from '../../middleware/auth/failure-limiter.js';
 import type { OpsEnv } from '../../middleware/auth/ops-env.js';
 import { remoteAddress } from '../../middleware/rate-limit.js';
-import { createOpsAuditRoutes } from './audit.js';
-import { createOpsRegistryRoutes } from './registry-writes.js';
-import { createOpsRejectsRoutes } from './rejects.js';
-import { createOpsSensorsRoutes } from './sensors.js';
-import { createOpsSummaryRoutes } from './summary.js';
+import { auditRoute, createOpsAuditRoutes } from './audit.js';
+import { createOpsApp } from './ops-route.js';
+import { closureRoute, createOpsRegistryRoutes, registryRoute } from './registry-writes.js';
+import { createOpsRejectsRoutes, rejectsRoute } from './rejects.js';
+import { createOpsSensorsRoutes, sensorDetailRoute, sensorListRoute } from './sensors.js';
+import { createOpsSummaryRoutes, summaryRoute } from './summary.js';
+
+export { OPS_BASE_PATH } from './ops-route.js';
+
+/** Every operator route's definition (paths below `OPS_BASE_PATH`), for the OpenAPI document. */
+export const opsRouteDefinitions = [
+  sensorListRoute,
+  sensorDetailRoute,
+  summaryRoute,
+  rejectsRoute,
+  auditRoute,
+  registryRoute,
+  closureRoute,
+];
 
 export interface OpsRoutesOptions {
   db: Db;
@@ -27,9 +42,9 @@ export interface OpsRoutesOptions {
 }
 
 /** Creates the operator API (`/v1/ops/…`): every route needs a bearer API key. */
-export function createOpsRoutes(options: OpsRoutesOptions): Hono<OpsEnv> {
+export function createOpsRoutes(options: OpsRoutesOptions): OpenAPIHono<OpsEnv> {
   const { db, now, logger } = options;
-  const app = new Hono<OpsEnv>();
+  const app = createOpsApp();
   const authenticateKey =
     options.authenticateKey ??
     createKeyAuthenticator({
@@ -42,10 +57,10 @@ export function createOpsRoutes(options: OpsRoutesOptions): Hono<OpsEnv> {
     c.header('Cache-Control', 'no-store');
   });
   app.use(bearerAuth({ db, logger, now, authenticateKey, clientKey: options.clientKey ?? remoteAddress }));
-  app.route('/sensors', createOpsSensorsRoutes({ db, now }));
-  app.route('/summary', createOpsSummaryRoutes({ db, now }));
-  app.route('/rejects', createOpsRejectsRoutes({ db, now }));
-  app.route('/audit', createOpsAuditRoutes({ db }));
+  app.route('/', createOpsSensorsRoutes({ db, now }));
+  app.route('/', createOpsSummaryRoutes({ db, now }));
+  app.route('/', createOpsRejectsRoutes({ db, now }));
+  app.route('/', createOpsAuditRoutes({ db }));
   app.route('/', createOpsRegistryRoutes({ db, now }));
   return app;
 }

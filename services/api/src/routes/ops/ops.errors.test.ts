@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOpsFixture, type OpsFixture } from './ops-fixture.js';
+import { createOpsFixture, type OpsFixture } from '../../../../../test/support/ops-fixture.js';
 
 describe('operator API: errors', () => {
   let f: OpsFixture;
@@ -52,5 +52,30 @@ describe('operator API: errors', () => {
     expect(res.status).toBe(status);
     const json = (await res.json()) as { error: { message: string } };
     expect(json.error.message).toContain(messagePart);
+  });
+
+  it('refuses a body not sent as JSON (the documented media type) before reading it', async () => {
+    const res = await f.app.request('/v1/ops/facilities/quick/closures', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${f.keys.admin}`, 'Content-Type': 'text/plain' },
+      body: JSON.stringify({ closed: true, reason: 'x' }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'BAD_REQUEST',
+      message: 'Unsupported Media Type',
+    });
+  });
+
+  it('enforces the limits its OpenAPI document states, from the same definition', async () => {
+    const doc = (await (await f.get('/openapi.json')).json()) as {
+      paths: Record<string, { get: { parameters: Array<{ name: string; schema: { minimum?: number; maximum?: number } }> } }>;
+    };
+    const limit = doc.paths['/v1/ops/audit']?.get.parameters.find((p) => p.name === 'limit')?.schema;
+    expect(limit).toMatchObject({ minimum: 1, maximum: 1000 });
+    expect((await f.get('/v1/ops/audit?limit=1000', f.keys.admin)).status).toBe(200);
+    const over = await f.get('/v1/ops/audit?limit=1001', f.keys.admin);
+    expect(over.status).toBe(400);
+    expect(((await over.json()) as { error: { message: string } }).error.message).toBe('limit must be an integer from 1 to 1000');
   });
 });

@@ -3,12 +3,12 @@ import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOpsFixture, type OpsFixture } from '../../../../../test/support/ops-fixture.js';
 import type { AppEnv } from '../../app-env.js';
 import { createOperatorKey, revokeOperatorKey } from '../../cli/operator-keys.js';
 import { createErrorHandler } from '../../errors.js';
 import { parseApiKey } from '../../middleware/auth/api-key.js';
 import { createOpsRoutes } from './index.js';
-import { createOpsFixture, type OpsFixture } from './ops-fixture.js';
 
 const expectError = async (res: Response, status: number, code: string) => {
   expect(res.status).toBe(status);

@@ -3,6 +3,7 @@ import { createStateSweeper } from '@freiplatz/ingest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { z } from 'zod';
 import { buildSensorsRegistry } from '../../../../../test/sensors/registry.js';
+import { createOpsFixture, type OpsFixture } from '../../../../../test/support/ops-fixture.js';
 import {
   opsAuditSchema,
   opsClosureResultSchema,
@@ -12,7 +13,6 @@ import {
   opsSensorListSchema,
   opsSummarySchema,
 } from '../../openapi/ops.js';
-import { createOpsFixture, type OpsFixture } from './ops-fixture.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: loosely typed JSON bodies in assertions
 type Json = Record<string, any>;

@@ -1,16 +1,26 @@
 import { type Db, listCounterClamps, listSensorHealth, listSensorModels } from '@freiplatz/db';
 import { type HealthFlag, healthFlags } from '@freiplatz/domain';
-import { Hono } from 'hono';
-import type { OpsEnv } from '../../middleware/auth/ops-env.js';
 import { requireScope } from '../../middleware/auth/scopes.js';
+import { opsErrors, opsSummarySchema } from '../../openapi/ops.js';
+import { jsonResponse as json } from '../../openapi/schemas.js';
+import { createOpsApp, opsRoute } from './ops-route.js';
 import { toSensorView } from './sensor-view.js';
 
 const zeroCounts = () => Object.fromEntries(healthFlags.map((f) => [f, 0])) as Record<HealthFlag, number>;
 
+export const summaryRoute = opsRoute({
+  method: 'get',
+  path: '/summary',
+  summary: 'Health counts per facility',
+  description: 'Scope `ops:read`. Counted facilities add vehicles and counter clamps.',
+  middleware: [requireScope('ops:read')] as const,
+  responses: { 200: json(opsSummarySchema, 'The counts.'), ...opsErrors },
+});
+
 /** `GET /summary`: health counts per facility (and for sensors in none), counter clamps. */
-export function createOpsSummaryRoutes({ db, now }: { db: Db; now: () => Date }): Hono<OpsEnv> {
-  const app = new Hono<OpsEnv>();
-  app.get('/', requireScope('ops:read'), async (c) => {
+export function createOpsSummaryRoutes({ db, now }: { db: Db; now: () => Date }) {
+  const app = createOpsApp();
+  app.openapi(summaryRoute, async (c) => {
     const key = c.get('apiKey');
     const at = now();
     const [records, models, clamps] = await Promise.all([
@@ -38,7 +48,7 @@ export function createOpsSummaryRoutes({ db, now }: { db: Db; now: () => Date })
       .sort((a, b) => (a.facilityId ?? '\uffff').localeCompare(b.facilityId ?? '\uffff'));
     const totals = zeroCounts();
     for (const f of facilities) for (const flag of healthFlags) totals[flag] += f.health[flag];
-    return c.json({ at: at.toISOString(), totals, facilities });
+    return c.json({ at: at.toISOString(), totals, facilities }, 200);
   });
   return app;
 }

@@ -2,6 +2,7 @@ import type { FacilityRecord, RejectGroup } from '@freiplatz/db';
 import { type HealthFlag, healthFlags } from '@freiplatz/domain';
 import { html } from 'hono/html';
 import type { AuthenticatedKey } from '../../middleware/auth/ops-env.js';
+import { hasScope } from '../../ops/operator.js';
 import type { SensorView } from '../../routes/ops/sensor-view.js';
 import type { Language } from '../i18n.js';
 import { type Html, renderPage } from '../layout.js';
@@ -51,7 +52,7 @@ export function renderDashboard(lang: Language, d: DashboardData): Html {
   const first = (page - 1) * FLEET_PAGE_SIZE;
   const rows = shown.slice(first, first + FLEET_PAGE_SIZE);
   const pageLink = (p: number) => `/ops?${d.filter ? `health=${d.filter}&` : ''}page=${p}&lang=${lang}#fleet-h`;
-  const canWrite = d.key.scopes.includes('registry:write');
+  const canWrite = hasScope(d.key, 'registry:write');
   const location = new Map(d.facilities.map((f) => [f.id, f]));
   const problemsByFacility = new Map<string, number>();
   for (const s of d.sensors)
@@ -131,17 +132,15 @@ ${
   canWrite
     ? html`<section aria-labelledby="closures-h">
   <h2 id="closures-h">${t('closures')}</h2>
-  <ul class="closures">${d.facilities
-    .filter((f) => d.key.facilityIds === null || d.key.facilityIds.includes(f.id))
-    .map((f) => {
-      const closed = d.closedFacilities.has(f.id);
-      const form = (label: string) =>
-        html`<form method="post" action="/ops/facilities/${f.id}/closure?lang=${lang}"><input type="hidden" name="csrf" value="${d.csrf}"><input type="hidden" name="closed" value="${closed ? 'false' : 'true'}"><button class="button" type="submit">${label}</button></form>`;
-      // Closing takes a second, explicit step (drivers see the place as closed at once); reopening does not.
-      return closed
-        ? html`<li><span>${f.name} – <strong>${t('closedNow')}</strong></span> ${form(t('reopen'))}</li>`
-        : html`<li><span>${f.name}</span> <details class="confirm"><summary class="button">${t('closeAsk')}</summary><p>${t('closeConfirm', { name: f.name })}</p>${form(t('closeYes', { name: f.name }))}</details></li>`;
-    })}</ul>
+  <ul class="closures">${d.facilities.map((f) => {
+    const closed = d.closedFacilities.has(f.id);
+    const form = (label: string) =>
+      html`<form method="post" action="/ops/facilities/${f.id}/closure?lang=${lang}"><input type="hidden" name="csrf" value="${d.csrf}"><input type="hidden" name="closed" value="${closed ? 'false' : 'true'}"><button class="button" type="submit">${label}</button></form>`;
+    // Closing takes a second, explicit step (drivers see the place as closed at once); reopening does not.
+    return closed
+      ? html`<li><span>${f.name} – <strong>${t('closedNow')}</strong></span> ${form(t('reopen'))}</li>`
+      : html`<li><span>${f.name}</span> <details class="confirm"><summary class="button">${t('closeAsk')}</summary><p>${t('closeConfirm', { name: f.name })}</p>${form(t('closeYes', { name: f.name }))}</details></li>`;
+  })}</ul>
 </section>`
     : ''
 }`;

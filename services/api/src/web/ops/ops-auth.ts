@@ -3,7 +3,8 @@ import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppEnv } from '../../app-env.js';
 import type { AuthenticateKey } from '../../middleware/auth/authenticate-key.js';
-import type { AuthenticatedKey } from '../../middleware/auth/ops-env.js';
+import { type AuthenticatedKey, toAuthenticatedKey } from '../../middleware/auth/ops-env.js';
+import { hasScope } from '../../ops/operator.js';
 import type { OpsSessions } from './session.js';
 
 export const SESSION_COOKIE = 'fp_ops';
@@ -71,7 +72,7 @@ export async function signIn(c: Context, deps: OpsAuthDeps, form: { key: unknown
     return result.code === 'RATE_LIMITED'
       ? { ok: false, code: 'RATE_LIMITED', retryAfter: result.retryAfter }
       : { ok: false, code: 'INVALID' };
-  if (!result.key.scopes.includes('ops:read')) return { ok: false, code: 'NO_SCOPE' };
+  if (!hasScope(result.key, 'ops:read')) return { ok: false, code: 'NO_SCOPE' };
   setCookie(c, SESSION_COOKIE, await deps.sessions.start(result.key.id, now), cookieOptions(deps.secure, 8 * 3600));
   deleteCookie(c, LOGIN_COOKIE, { path: '/ops' });
   await insertAuditEntries(deps.db, [{ action: 'auth.login', keyId: result.key.id, method: 'POST', path: '/ops/login', status: 303 }], now);
@@ -82,11 +83,11 @@ export async function signIn(c: Context, deps: OpsAuthDeps, form: { key: unknown
 export async function readSession(c: Context, deps: OpsAuthDeps, now: Date): Promise<{ key: AuthenticatedKey; session: string } | null> {
   const session = getCookie(c, SESSION_COOKIE);
   const key = session ? await deps.sessions.find(session, now) : undefined;
-  if (!session || !key || key.revokedAt !== null || !key.scopes.includes('ops:read')) {
+  if (!session || !key || key.revokedAt !== null || !hasScope(key, 'ops:read')) {
     if (session) deleteCookie(c, SESSION_COOKIE, { path: '/ops' });
     return null;
   }
-  return { key: { id: key.id, name: key.name, scopes: key.scopes, facilityIds: key.facilityIds }, session };
+  return { key: toAuthenticatedKey(key), session };
 }
 
 /** Ends the session of the request: same origin and the session's form token required. */

@@ -3,8 +3,10 @@ import { type HealthFlag, healthFlags } from '@freiplatz/domain';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../../app-env.js';
+import { errorStatus } from '../../errors.js';
 import type { AuthenticateKey } from '../../middleware/auth/authenticate-key.js';
 import { closeFacility } from '../../ops/close-facility.js';
+import { canReachFacility, isCityWide } from '../../ops/operator.js';
 import { toSensorView } from '../../routes/ops/sensor-view.js';
 import { type Language, pickLanguage } from '../i18n.js';
 import type { MapOptions } from '../pages/public-page.js';
@@ -27,8 +29,6 @@ export interface OpsWebOptions {
   /** Set the Secure flag on the dashboard's cookies (behind TLS). */
   secureCookies?: boolean;
 }
-
-const REFUSED = { FORBIDDEN: 403, NOT_FOUND: 404, BAD_REQUEST: 400 } as const;
 
 /** The operators' dashboard under `/ops`: sign in with an API key, then a server-side session behind an HttpOnly cookie. */
 export function createOpsWebRoutes(options: OpsWebOptions): Hono {
@@ -57,14 +57,15 @@ export function createOpsWebRoutes(options: OpsWebOptions): Hono {
     if (!auth) return loginPage(c, l, 200);
     const raw = c.req.query('health');
     const filter = (healthFlags as readonly string[]).includes(raw ?? '') ? (raw as HealthFlag) : null;
-    const scope = auth.key.facilityIds;
     const [records, models, facilities, rejects] = await Promise.all([
-      listSensorHealth(db, at, { facilityIds: scope }),
+      listSensorHealth(db, at, { facilityIds: auth.key.facilityIds }),
       listSensorModels(db),
       listFacilities(db),
-      scope === null ? listRejectGroups(db, { since: new Date(at.getTime() - 7 * 86_400_000), samplesPerCode: 1 }) : Promise.resolve(null),
+      isCityWide(auth.key)
+        ? listRejectGroups(db, { since: new Date(at.getTime() - 7 * 86_400_000), samplesPerCode: 1 })
+        : Promise.resolve(null),
     ]);
-    const visible = facilities.filter((f) => scope === null || scope.includes(f.id));
+    const visible = facilities.filter((f) => canReachFacility(auth.key, f.id));
     return c.html(
       renderDashboard(l, {
         key: auth.key,
@@ -117,7 +118,7 @@ export function createOpsWebRoutes(options: OpsWebOptions): Hono {
       { key: auth.key, method: 'POST', path: c.req.path, okStatus: 303, now: at },
       { facilityId: c.req.param('id'), closed: form.closed === 'true', spots: null },
     );
-    if (!result.ok) return c.text(result.message, REFUSED[result.code]);
+    if (!result.ok) return c.text(result.message, errorStatus[result.code]);
     return c.redirect(`/ops?lang=${l}`, 303);
   });
   return app;

@@ -1,8 +1,8 @@
 import { createSilentLogger, type Logger } from '@freiplatz/config';
-import { createHarness, type Harness } from '../../../../../test/harness.js';
-import { buildSensorsRegistry } from '../../../../../test/sensors/registry.js';
-import { createApp } from '../../app.js';
-import { createOperatorKey } from '../../cli/operator-keys.js';
+import { createApp } from '../../services/api/src/app.js';
+import { createOperatorKey } from '../../services/api/src/cli/operator-keys.js';
+import { createHarness, type Harness } from '../harness.js';
+import { buildSensorsRegistry } from '../sensors/registry.js';
 
 export interface OpsFixture {
   h: Harness;
