@@ -10,6 +10,7 @@ export * from './facility-state-listener.js';
 export * from './history.repository.js';
 export * from './ingest.repository.js';
 export * from './migrate.js';
+export * from './open-data.repository.js';
 export * from './ops.repository.js';
 export * from './registry.repository.js';
 export * from './sensor-health.repository.js';

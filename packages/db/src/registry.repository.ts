@@ -1,7 +1,8 @@
-import type { Registry } from '@freiplatz/domain';
+import { type Registry, sourceCounterSensors } from '@freiplatz/domain';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './database.js';
 import { type ChangedFacility, notifyFacilityChanges, refreshFacilityState } from './facility-state.repository.js';
+import { importOpenData } from './open-data.repository.js';
 import { upsertSensorModels } from './sensor-models.repository.js';
 
 export interface ImportResult {
@@ -70,7 +71,9 @@ export async function importRegistry(db: Kysely<Database>, registry: Registry, n
         .execute();
     }
     await upsertSensorModels(trx, registry.sensorModels, now);
-    const sensors = registry.sensors;
+    await importOpenData(trx, registry, now);
+    // Sources feed their facilities through synthetic counters, registered like any counter.
+    const sensors = [...registry.sensors, ...sourceCounterSensors(registry.sources)];
     if (sensors.length > 0) {
       // Free the spots this import assigns, so moving a sensor to another spot never trips the unique key.
       await sql`UPDATE sensors SET spot_id = NULL

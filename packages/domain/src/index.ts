@@ -14,5 +14,6 @@ export * from './measurement.js';
 export * from './model-mapping.js';
 export * from './registry.schema.js';
 export * from './sensor-model.js';
+export * from './sources/index.js';
 export * from './state.js';
 export * from './uplink-event.js';

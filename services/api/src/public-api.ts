@@ -5,6 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { AppEnv } from './app-env.js';
 import { ApiError, renderError } from './errors.js';
+import { createExportsRoutes } from './exports/exports.routes.js';
 import { createRawReads, type NodeFastPath } from './fast-path/raw-reads.js';
 import { createSignageFastPath } from './fast-path/signage.js';
 import { createClientKey, createForwardedKey, createTokenBuckets, rateLimit } from './middleware/rate-limit.js';
@@ -34,7 +35,7 @@ export interface PublicApiOptions {
 }
 
 /** Paths anyone may read from any origin ('/v1/facilities/*' also matches '/v1/facilities'). */
-export const PUBLIC_PATHS = ['/v1/facilities/*', '/v1/stream', '/openapi.json'];
+export const PUBLIC_PATHS = ['/v1/facilities/*', '/v1/stream', '/openapi.json', '/v1/exports/*', '/ngsi-ld/*'];
 const MAX_PUBLIC_BODY_BYTES = 16 * 1024;
 const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -104,7 +105,7 @@ export function mountPublicApi(app: Hono<AppEnv>, options: PublicApiOptions & { 
     const openCors = cors({
       origin: '*',
       allowMethods: ['GET', 'HEAD', 'OPTIONS'],
-      exposeHeaders: ['ETag', 'Retry-After', 'X-Request-Id'],
+      exposeHeaders: ['ETag', 'Last-Modified', 'Link', 'Retry-After', 'X-Request-Id'],
       maxAge: 600,
     });
     for (const path of PUBLIC_PATHS) app.use(path, openCors, limit, tooLarge);
@@ -112,6 +113,7 @@ export function mountPublicApi(app: Hono<AppEnv>, options: PublicApiOptions & { 
     app.route('/v1/facilities', createFacilitiesRoutes({ db, cache, now, availabilityCacheControl }));
     app.route('/v1/facilities', createHistoryRoutes({ db, cache, now }));
     app.route('/v1/stream', createStreamRoutes({ cache, hub, ...options.stream }));
+    app.route('/', createExportsRoutes({ db, cache, logger, now }));
     app.route('/', createDocsRoutes());
   };
 }
