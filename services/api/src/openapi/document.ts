@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { forecastQuerySchema, historyQuerySchema } from '../routes/history.js';
 import { searchQuerySchema } from '../search/search-query.js';
+import { exportRoutes } from './exports.js';
 import { OPS_SECURITY_SCHEME, opsRoutes } from './ops.js';
 import {
   errorSchema,
@@ -159,7 +160,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     scheme: 'bearer',
     description: 'An operator API key (`pnpm keys:create`), with scopes and optionally limited to facilities.',
   });
-  for (const route of [...routes, ...opsRoutes]) docs.openAPIRegistry.registerPath(route);
+  for (const route of [...routes, ...exportRoutes, ...opsRoutes]) docs.openAPIRegistry.registerPath(route);
   return docs.getOpenAPI31Document({
     openapi: '3.1.0',
     info: {
@@ -173,6 +174,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       { name: 'Signage' },
       { name: 'History' },
       { name: 'Live' },
+      { name: 'Open data' },
       { name: 'Operations' },
       { name: 'Operator' },
     ],
