@@ -51,6 +51,8 @@ const worker = createIngestWorker({
   maxUnacked: env.INGEST_MAX_UNACKED,
   commitConcurrency: env.INGEST_COMMIT_CONCURRENCY,
   ...(env.MQTT_SHARE_GROUP !== undefined ? { shareGroup: env.MQTT_SHARE_GROUP } : {}),
+  // Registry sources (guidance systems) are polled here; their auth header values come from the environment.
+  sources: { env: process.env },
   logger,
 });
 const metricsServer =

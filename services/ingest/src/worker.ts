@@ -6,6 +6,7 @@ import { Batcher } from './batcher.js';
 import { createIngestMetrics, type IngestMetrics } from './metrics.js';
 import { createMqttConsumer, type MqttConsumer, toSubscriptionTopics } from './mqtt-consumer.js';
 import { getSensorModelLookup } from './sensor-models.js';
+import { createSourcePoller, type SourcePoller } from './sources/source-poller.js';
 import { createStateSweeper } from './state-sweeper.js';
 
 /** Topics of the MQTT contract (DESIGN §4): native bays and counters, TTS v3 and ChirpStack v4 uplinks. */
@@ -37,11 +38,15 @@ export interface IngestWorkerOptions {
    * commit thread's (commit-thread-client.ts), which keeps database round trips off this event loop.
    */
   commit?: (batch: IngestBatch) => Promise<{ inserted: number; duplicates: number }>;
+  /** Polls the registry's sources (guidance systems); `env` holds their auth header values. */
+  sources?: { env: Readonly<Record<string, string | undefined>>; requestTimeoutMs?: number };
   logger: Logger;
 }
 
 export interface IngestWorker {
   metrics: IngestMetrics;
+  /** The source poller, when `sources` was given. */
+  sources: SourcePoller | null;
   /** Resolves once subscribed. */
   ready: Promise<void>;
   /** Graceful stop: stop reading, commit and acknowledge what is in hand, disconnect (within `timeoutMs`). */
@@ -99,6 +104,21 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
     },
   });
   const c = consumer;
+  // Readings of polled sources enter the batcher like sensor messages: the same commits, retries and acks.
+  const sources = options.sources
+    ? createSourcePoller({
+        db: options.db,
+        logger: log,
+        env: options.sources.env,
+        ...(options.sources.requestTimeoutMs ? { requestTimeoutMs: options.sources.requestTimeoutMs } : {}),
+        submit: (events) =>
+          new Promise<void>((resolve) => {
+            let left = events.length;
+            if (left === 0) return resolve();
+            for (const event of events) batcher.add({ event, ack: { ack: () => void (--left === 0 && resolve()) } });
+          }),
+      })
+    : null;
   const sweeper = createStateSweeper({ db: options.db, intervalMs: options.sweepIntervalMs ?? 30_000, logger: log });
   // A full recount at start settles facility counts with the sensors' counted status (the basis of
   // the incremental updates per batch) and with the clock, whatever happened while no worker ran.
@@ -108,10 +128,12 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
     .then((changed) => log.info({ changed, ms: Math.round(performance.now() - sweepStart) }, 'facility state recounted at start'));
   return {
     metrics,
+    sources,
     ready: c.ready,
     async stop(timeoutMs = 8000) {
       const deadline = Date.now() + timeoutMs;
       c.pause();
+      await Promise.race([sources?.stop(), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now()) / 2))]);
       await sweeper.stop();
       await batcher.flush(deadline);
       await Promise.race([c.close(), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())))]);

@@ -77,6 +77,7 @@ try {
     batchSize: 1000,
     flushMs: 50,
     maxUnacked: 10_000,
+    sources: { env: process.env },
     logger: logger.child({ module: 'ingest' }),
   });
   stops.push({ name: 'ingest', stop: () => worker.stop(8000) });
