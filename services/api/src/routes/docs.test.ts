@@ -37,7 +37,9 @@ describe('OpenAPI document and docs page', () => {
           .filter(
             (r) =>
               ['GET', 'PUT', 'POST', 'PATCH', 'DELETE'].includes(r.method) &&
-              (r.path.startsWith('/v1/') || r.path.startsWith('/ngsi-ld/') || ['/healthz', '/readyz', '/openapi.json', '/docs'].includes(r.path)),
+              (r.path.startsWith('/v1/') ||
+                r.path.startsWith('/ngsi-ld/') ||
+                ['/healthz', '/readyz', '/openapi.json', '/docs'].includes(r.path)),
           )
           .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}').replace(/\/$/, '')}`),
       ),
