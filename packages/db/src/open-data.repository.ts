@@ -8,9 +8,14 @@ export async function importOpenData(trx: Kysely<Database>, registry: Registry, 
     await sql`INSERT INTO open_data_publisher (definition, updated_at) VALUES (${JSON.stringify(registry.openData)}::jsonb, ${now})
       ON CONFLICT (singleton) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at`.execute(trx);
   }
-  for (const source of registry.sources) {
+  await upsertDataSources(trx, registry.sources, now);
+}
+
+/** Stores source definitions (their synthetic counters come with the registry import). */
+export async function upsertDataSources(db: Kysely<Database>, sources: readonly DataSource[], now = new Date()): Promise<void> {
+  for (const source of sources) {
     await sql`INSERT INTO data_sources (id, definition, updated_at) VALUES (${source.id}, ${JSON.stringify(source)}::jsonb, ${now})
-      ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at`.execute(trx);
+      ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at`.execute(db);
   }
 }
 

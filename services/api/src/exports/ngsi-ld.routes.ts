@@ -81,7 +81,7 @@ export function createNgsiLdRoutes({ cache, publication, spots, feed }: NgsiLdRo
     const key = `${types.join(',')}|${r.keyValues ? 'kv' : 'n'}|${r.ld ? 'ld' : 'json'}`;
     let f = feeds.get(key);
     if (!f) {
-      const name = `ngsi-${feeds.size}`;
+      const name = `ngsi-${types.map((t) => t.slice(0, 3).toLowerCase()).join('')}-${r.keyValues ? 'kv' : 'n'}${r.ld ? 'ld' : ''}`;
       f = feed(
         name,
         r.ld ? 'application/ld+json' : 'application/json',
