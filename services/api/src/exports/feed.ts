@@ -14,7 +14,7 @@ interface Rendered {
   body: string;
   etag: string;
   lastModified: string;
-  gzip?: Buffer;
+  gzip?: Uint8Array<ArrayBuffer>;
 }
 
 export interface FeedOptions {
@@ -80,8 +80,8 @@ export function createFeed(options: FeedOptions) {
     }
     headers['Content-Type'] = options.contentType;
     if (/\bgzip\b/.test(c.req.header('Accept-Encoding') ?? '')) {
-      r.gzip ??= gzipSync(r.body);
-      return c.body(new Uint8Array(r.gzip), 200, { ...headers, 'Content-Encoding': 'gzip' });
+      r.gzip ??= new Uint8Array(gzipSync(r.body));
+      return c.body(r.gzip, 200, { ...headers, 'Content-Encoding': 'gzip' });
     }
     return c.body(r.body, 200, headers);
   };
