@@ -6,7 +6,7 @@ import { cors } from 'hono/cors';
 import type { AppEnv } from './app-env.js';
 import { ApiError, renderError } from './errors.js';
 import { createExportsRoutes } from './exports/exports.routes.js';
-import { createRawReads, type NodeFastPath } from './fast-path/raw-reads.js';
+import { createRawReads, EXPOSED_HEADERS, type NodeFastPath } from './fast-path/raw-reads.js';
 import { createSignageFastPath } from './fast-path/signage.js';
 import { createClientKey, createForwardedKey, createTokenBuckets, rateLimit } from './middleware/rate-limit.js';
 import { createDocsRoutes } from './routes/docs.js';
@@ -105,7 +105,7 @@ export function mountPublicApi(app: Hono<AppEnv>, options: PublicApiOptions & { 
     const openCors = cors({
       origin: '*',
       allowMethods: ['GET', 'HEAD', 'OPTIONS'],
-      exposeHeaders: ['ETag', 'Last-Modified', 'Link', 'Retry-After', 'X-Request-Id'],
+      exposeHeaders: EXPOSED_HEADERS,
       maxAge: 600,
     });
     for (const path of PUBLIC_PATHS) app.use(path, openCors, limit, tooLarge);
