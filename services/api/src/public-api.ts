@@ -5,7 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { AppEnv } from './app-env.js';
 import { ApiError, renderError } from './errors.js';
-import { createExportsRoutes } from './exports/exports.routes.js';
+import { createExports } from './exports/exports.routes.js';
 import { createRawReads, EXPOSED_HEADERS, type NodeFastPath } from './fast-path/raw-reads.js';
 import { createSignageFastPath } from './fast-path/signage.js';
 import { createClientKey, createForwardedKey, createTokenBuckets, rateLimit } from './middleware/rate-limit.js';
@@ -91,8 +91,10 @@ export function mountPublicApi(app: Hono<AppEnv>, options: PublicApiOptions & { 
   });
   const signage = createSignageFastPath(reads, cache, availabilityCacheControl);
   const search = createSearchFastPath(reads, cache);
+  const exports = createExports({ db, cache, logger, now });
+  const exportsFast = exports.fastPath(reads);
   app.get('/v1/facilities/:id/availability', signage.middleware);
-  nodeHandlers.set(app, (req, res, next) => signage.handleNode(req, res, () => search(req, res, next)));
+  nodeHandlers.set(app, (req, res, next) => signage.handleNode(req, res, () => search(req, res, () => exportsFast(req, res, next))));
 
   return () => {
     const limit = rateLimit(buckets, clientKey);
@@ -113,7 +115,7 @@ export function mountPublicApi(app: Hono<AppEnv>, options: PublicApiOptions & { 
     app.route('/v1/facilities', createFacilitiesRoutes({ db, cache, now, availabilityCacheControl }));
     app.route('/v1/facilities', createHistoryRoutes({ db, cache, now }));
     app.route('/v1/stream', createStreamRoutes({ cache, hub, ...options.stream }));
-    app.route('/', createExportsRoutes({ db, cache, logger, now }));
+    app.route('/', exports.routes);
     app.route('/', createDocsRoutes());
   };
 }

@@ -1,37 +1,17 @@
 import { gunzipSync } from 'node:zlib';
 import { createSilentLogger } from '@freiplatz/config';
 import { commitIngestBatch, notifyFacilityChanges, refreshFacilityState } from '@freiplatz/db';
-import { type CounterEvent, parseRegistry, type Registry, spotCategories } from '@freiplatz/domain';
+import type { CounterEvent } from '@freiplatz/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRegistry, createHarness, type Harness } from '../../../../test/harness.js';
+import { createHarness, type Harness } from '../../../../test/harness.js';
 import { validateDatex2 } from '../../../../test/support/datex2-schema.js';
+import { openDataRegistry } from '../../../../test/support/open-data-registry.js';
 import { validateFiwareEntity, validateParkApi } from '../../../../test/support/open-data-schemas.js';
 import { createApp } from '../app.js';
 import { closeApp } from '../public-api.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON answers are checked against their schemas.
 type Json = any;
-
-/** Every category (some bays heard), a closed one, one with all sensors silent, one counted by gates, one on-street. */
-export function openDataRegistry(): Registry {
-  const base = buildRegistry(
-    { id: 'every', spots: [...spotCategories, ...spotCategories] },
-    { id: 'shut', spots: 3 },
-    { id: 'silent', spots: ['standard', 'standard', 'disabled'] },
-    { id: 'street', kind: 'on_street', spots: 2 },
-  );
-  const parsed = parseRegistry({
-    ...base,
-    openData: { publisher: 'Landeshauptstadt Magdeburg' },
-    facilities: [
-      ...base.facilities,
-      { id: 'gates', name: 'Parkhaus am Tor', kind: 'car_park', location: { lat: 52.12, lon: 11.62 }, capacity: 400 },
-    ],
-    sensors: [...base.sensors, { id: 'gates-in', kind: 'counter', facilityId: 'gates' }],
-  });
-  if (!parsed.ok) throw new Error(parsed.issues.join('; '));
-  return parsed.registry;
-}
 
 const bay = (sensorId: string, occupied: boolean, ts: Date) => ({
   kind: 'bay' as const,

@@ -26,7 +26,7 @@ export interface NgsiLdRoutesOptions {
   cache: FacilityCache;
   publication: PublicationSource;
   spots: ReturnType<typeof createSpotSnapshot>;
-  feed: (name: string, contentType: string, cacheControl: string, render: Render) => Feed;
+  feed: (name: string, contentType: string, cacheControl: string, render: Render, headers?: { vary?: string; link?: string }) => Feed;
 }
 
 const CONTEXT_LINK = `<${NGSI_LD_CONTEXT}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"`;
@@ -37,17 +37,19 @@ interface Representation {
   ld: boolean;
 }
 
-function parseRepresentation(c: Context<AppEnv>): Representation {
-  const options = (c.req.query('options') ?? '').split(',').filter((o) => o !== '');
+type Query = Record<string, string | undefined>;
+
+function parseRepresentation(query: Query, accept: string | undefined): Representation {
+  const options = (query.options ?? '').split(',').filter((o) => o !== '');
   for (const o of options) {
     if (o !== 'keyValues' && o !== 'normalized' && o !== 'sysAttrs')
       throw new ApiError('BAD_REQUEST', 'options must be "keyValues" or "normalized"');
   }
-  const format = c.req.query('format');
+  const format = query.format;
   if (format !== undefined && format !== 'simplified' && format !== 'normalized' && format !== 'keyValues')
     throw new ApiError('BAD_REQUEST', 'format must be "simplified" (keyValues) or "normalized"');
   const keyValues = options.includes('keyValues') || format === 'simplified' || format === 'keyValues';
-  return { keyValues, ld: /application\/ld\+json/.test(c.req.header('Accept') ?? '') };
+  return { keyValues, ld: /application\/ld\+json/.test(accept ?? '') };
 }
 
 function parseTypes(raw: string | undefined): NgsiEntityType[] {
@@ -65,8 +67,10 @@ const present = (entity: Record<string, unknown>, r: Representation) => {
   return r.ld ? withContext(shaped) : shaped;
 };
 
-/** Creates `/ngsi-ld/v1/entities` (by type) and `/ngsi-ld/v1/entities/{id}`: FIWARE parking entities from the in-memory state. */
-export function createNgsiLdRoutes({ cache, publication, spots, feed }: NgsiLdRoutesOptions): Hono<AppEnv> {
+const requestQuery = (c: Context<AppEnv>): Query => c.req.query();
+
+/** `/ngsi-ld/v1/entities` (by type) and `/ngsi-ld/v1/entities/{id}`: FIWARE parking entities from the in-memory state. */
+export function createNgsiLd({ cache, publication, spots, feed }: NgsiLdRoutesOptions) {
   const feeds = new Map<string, Feed>();
   const entitiesOf = async (entries: readonly FacilityEntry[], types: readonly NgsiEntityType[], p: Publication) => {
     const out: Record<string, unknown>[] = [];
@@ -87,6 +91,7 @@ export function createNgsiLdRoutes({ cache, publication, spots, feed }: NgsiLdRo
         r.ld ? 'application/ld+json' : 'application/json',
         'public, max-age=5, stale-while-revalidate=30',
         async (entries, p) => JSON.stringify((await entitiesOf(entries, types, p)).map((e) => present(e, r))),
+        { vary: 'Accept, Accept-Encoding', ...(r.ld ? {} : { link: CONTEXT_LINK }) },
       );
       feeds.set(key, f);
     }
@@ -94,14 +99,12 @@ export function createNgsiLdRoutes({ cache, publication, spots, feed }: NgsiLdRo
   };
 
   const app = new Hono<AppEnv>();
-  app.get('/entities', (c) => {
-    const r = parseRepresentation(c);
-    const types = parseTypes(c.req.query('type'));
-    return listFeed(types, r)(c, { Vary: 'Accept, Accept-Encoding', ...(r.ld ? {} : { Link: CONTEXT_LINK }) });
-  });
+  /** The list feed a query asks for; throws a BAD_REQUEST ApiError for a bad one. */
+  const listFeedFor = (query: Query, accept: string | undefined) => listFeed(parseTypes(query.type), parseRepresentation(query, accept));
+  app.get('/entities', (c) => listFeedFor(requestQuery(c), c.req.header('Accept'))(c));
 
   app.get('/entities/:id', async (c) => {
-    const r = parseRepresentation(c);
+    const r = parseRepresentation(requestQuery(c), c.req.header('Accept'));
     const match = /^urn:ngsi-ld:(OffStreetParking|OnStreetParking|ParkingSpot):(.{1,64})$/.exec(c.req.param('id'));
     if (!match) throw new ApiError('BAD_REQUEST', 'id must be urn:ngsi-ld:<OffStreetParking|OnStreetParking|ParkingSpot>:<id>');
     const [, type, id] = match as unknown as [string, NgsiEntityType, string];
@@ -140,5 +143,5 @@ export function createNgsiLdRoutes({ cache, publication, spots, feed }: NgsiLdRo
       'Content-Type': r.ld ? 'application/ld+json' : 'application/json',
     });
   });
-  return app;
+  return { routes: app, listFeedFor };
 }
