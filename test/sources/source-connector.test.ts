@@ -1,7 +1,11 @@
+import { createSilentLogger } from '@freiplatz/config';
 import { findFacility, listSensorHealth, refreshAllFacilityStates } from '@freiplatz/db';
 import { parseRegistry, type Registry } from '@freiplatz/domain';
 import type { IngestWorker } from '@freiplatz/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../services/api/src/app.js';
+import { createOperatorKey } from '../../services/api/src/cli/operator-keys.js';
+import { opsSourcesSchema } from '../../services/api/src/openapi/ops-sources.js';
 import { toSensorView } from '../../services/api/src/routes/ops/sensor-view.js';
 import { createHarness, type Harness } from '../harness.js';
 import { validateDatex2 } from '../support/datex2-schema.js';
@@ -114,4 +118,25 @@ describe('sources: guidance systems polled into the commit path', () => {
       expect(toSensorView(sensors[0] as (typeof sensors)[0], new Map(), later).health).toEqual(['source_stale']);
     });
   }
+
+  it('shows operators each source, its last poll and whether it is stale (GET /v1/ops/sources)', async () => {
+    const key = await createOperatorKey(h.db, { name: 'reader', scopes: ['ops:read'], facilityIds: [] });
+    if (!key.ok) throw new Error(key.message);
+    let at = new Date();
+    const app = createApp({ db: h.db, logger: createSilentLogger(), now: () => at });
+    const sources = async () => {
+      const res = await app.request('/v1/ops/sources', { headers: { Authorization: `Bearer ${key.token}` } });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { items: Array<{ id: string }> };
+      expect(opsSourcesSchema.parse(body)).toEqual(body);
+      return Object.fromEntries(body.items.map((s: { id: string }) => [s.id, s])) as Record<string, Record<string, unknown>>;
+    };
+    serve('malformed');
+    await poll();
+    const now = await sources();
+    expect(now['vr-v3']).toMatchObject({ format: 'datex2-v3-status', facilityIds: ['messe', 'zentrum'], stale: false, lastStatus: 200 });
+    expect(now['vr-v3']?.lastError).toMatch(/^MALFORMED/);
+    at = new Date(Date.now() + (STALE_AFTER_S + 5) * 1000);
+    expect((await sources())['vr-v3']).toMatchObject({ stale: true });
+  });
 });

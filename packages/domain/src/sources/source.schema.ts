@@ -113,3 +113,12 @@ export function validateSources(
     }
   });
 }
+
+/** True when a source has not answered successfully within its stale limit (or never). */
+export function isSourceStale(
+  source: Pick<DataSource, 'pollIntervalSeconds' | 'staleAfterSeconds'>,
+  lastSuccessAt: Date | null,
+  now: Date,
+): boolean {
+  return lastSuccessAt === null || now.getTime() - lastSuccessAt.getTime() > sourceStaleAfterSeconds(source) * 1000;
+}

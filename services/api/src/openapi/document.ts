@@ -4,6 +4,7 @@ import { forecastQuerySchema, historyQuerySchema } from '../routes/history.js';
 import { searchQuerySchema } from '../search/search-query.js';
 import { exportRoutes } from './exports.js';
 import { OPS_SECURITY_SCHEME, opsRoutes } from './ops.js';
+import { opsSourcesRoutes } from './ops-sources.js';
 import {
   errorSchema,
   facilityDetailSchema,
@@ -160,7 +161,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     scheme: 'bearer',
     description: 'An operator API key (`pnpm keys:create`), with scopes and optionally limited to facilities.',
   });
-  for (const route of [...routes, ...exportRoutes, ...opsRoutes]) docs.openAPIRegistry.registerPath(route);
+  for (const route of [...routes, ...exportRoutes, ...opsRoutes, ...opsSourcesRoutes]) docs.openAPIRegistry.registerPath(route);
   return docs.getOpenAPI31Document({
     openapi: '3.1.0',
     info: {

@@ -19,7 +19,7 @@ const readings = {
 /** Security scheme name of operator API keys in the document. */
 export const OPS_SECURITY_SCHEME = 'apiKey';
 
-const opsErrors = {
+export const opsErrors = {
   400: json(errorSchema, 'A bad parameter or body, named in the message.'),
   401: json(errorSchema, 'No valid API key (`Authorization: Bearer fpk_…`).'),
   403: json(errorSchema, 'The key lacks the scope, or the facility is not among its facilities.'),
@@ -140,7 +140,8 @@ export const opsClosureResultSchema = z.object({
   changedSpots: z.array(z.string()).meta({ description: 'Spots whose closure changed.' }),
 });
 
-const ops = <R extends Parameters<typeof createRoute>[0]>(route: R) =>
+/** An operator route: tagged, behind the bearer scheme. */
+export const ops = <R extends Parameters<typeof createRoute>[0]>(route: R) =>
   createRoute({ ...route, tags: ['Operator'], security: [{ [OPS_SECURITY_SCHEME]: [] }] });
 
 export const opsRoutes = [

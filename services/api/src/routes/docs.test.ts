@@ -46,7 +46,7 @@ describe('OpenAPI document and docs page', () => {
     ];
     expect(routes.length).toBeGreaterThanOrEqual(17);
     for (const route of routes) expect(documented, route).toContain(route);
-    expect(routes.filter((r) => r.includes('/v1/ops/'))).toHaveLength(7);
+    expect(routes.filter((r) => r.includes('/v1/ops/'))).toHaveLength(8);
     const ops = Object.entries(document.paths).filter(([path]) => path.startsWith('/v1/ops/'));
     for (const [, methods] of ops)
       for (const op of Object.values(methods) as Array<{ security?: unknown }>) expect(op.security).toEqual([{ apiKey: [] }]);

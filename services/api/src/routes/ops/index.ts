@@ -8,6 +8,7 @@ import { createOpsAuditRoutes } from './audit.js';
 import { createOpsRegistryRoutes } from './registry-writes.js';
 import { createOpsRejectsRoutes } from './rejects.js';
 import { createOpsSensorsRoutes } from './sensors.js';
+import { createOpsSourcesRoutes } from './sources.js';
 import { createOpsSummaryRoutes } from './summary.js';
 
 export interface OpsRoutesOptions {
@@ -33,6 +34,7 @@ export function createOpsRoutes(options: OpsRoutesOptions): Hono<OpsEnv> {
   app.route('/summary', createOpsSummaryRoutes({ db, now }));
   app.route('/rejects', createOpsRejectsRoutes({ db, now }));
   app.route('/audit', createOpsAuditRoutes({ db }));
+  app.route('/sources', createOpsSourcesRoutes({ db, now }));
   app.route('/', createOpsRegistryRoutes({ db, now }));
   return app;
 }
