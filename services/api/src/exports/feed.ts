@@ -18,6 +18,8 @@ interface Rendered {
   lastModified: string;
   /** ETag, Last-Modified, Cache-Control, Vary, Link: what every answer (200 or 304) of this rendering carries. */
   headers: Record<string, string>;
+  /** `performance.now()` when rendered. */
+  renderedAt: number;
   gzip?: Uint8Array<ArrayBuffer>;
 }
 
@@ -32,6 +34,12 @@ export interface FeedOptions {
   /** `Vary` (default `Accept-Encoding`) and a `Link` of the feed's own, after the licence. */
   vary?: string;
   link?: string;
+  /**
+   * Least time between two renderings (default 1 s, well inside the feeds' max-age): under steady
+   * ingest the state changes many times a second, and a feed of thousands of facilities is
+   * rendered at most once per interval, however many clients ask.
+   */
+  minRenderIntervalMs?: number;
   render(entries: readonly FacilityEntry[], publication: Publication, lastModified: Date): string | Promise<string>;
 }
 
@@ -74,15 +82,27 @@ export interface Feed {
  */
 export function createFeed(options: FeedOptions): Feed {
   let last: Rendered | undefined;
+  let rendering: Promise<Rendered> | null = null;
+  const minInterval = options.minRenderIntervalMs ?? 1000;
 
-  const isCurrent = (r: Rendered | undefined, entries: readonly FacilityEntry[], publication: Publication): r is Rendered =>
-    r !== undefined && r.publicationKey === publication.key && sameEntries(r.entries, entries);
+  const isCurrent = (r: Rendered | undefined, layout: FacilityLayout, publication: Publication): r is Rendered =>
+    r !== undefined &&
+    r.publicationKey === publication.key &&
+    (performance.now() - r.renderedAt < minInterval || sameEntries(r.entries, entriesOf(layout)));
 
   const current = async (): Promise<Rendered> => {
     const layout = options.cache.currentLayout() ?? (await options.cache.layout());
     const publication = await options.publication.get();
+    if (isCurrent(last, layout, publication)) return last;
+    // Concurrent requests share one rendering.
+    rendering ??= renderNow(layout, publication).finally(() => {
+      rendering = null;
+    });
+    return rendering;
+  };
+
+  const renderNow = async (layout: FacilityLayout, publication: Publication): Promise<Rendered> => {
     const entries = entriesOf(layout);
-    if (isCurrent(last, entries, publication)) return last;
     let newest = 0;
     for (const e of entries) newest = Math.max(newest, e.record.state.updatedAt.getTime());
     const modified = new Date(Math.floor(newest / 1000) * 1000);
@@ -96,7 +116,15 @@ export function createFeed(options: FeedOptions): Feed {
       Vary: options.vary ?? 'Accept-Encoding',
       Link: [`<${publication.licence.url}>; rel="license"`, ...(options.link ? [options.link] : [])].join(', '),
     };
-    last = { entries, publicationKey: publication.key, body: new Uint8Array(Buffer.from(text)), etag, lastModified, headers };
+    last = {
+      entries,
+      publicationKey: publication.key,
+      body: new Uint8Array(Buffer.from(text)),
+      etag,
+      lastModified,
+      headers,
+      renderedAt: performance.now(),
+    };
     return last;
   };
 
@@ -113,7 +141,7 @@ export function createFeed(options: FeedOptions): Feed {
     const { commonFlat, notModifiedFlat } = reads;
     if (layout === undefined || publication instanceof Promise || commonFlat === null || notModifiedFlat === null) return undefined;
     const r = last;
-    if (!isCurrent(r, entriesOf(layout), publication)) return undefined;
+    if (!isCurrent(r, layout, publication)) return undefined;
     return (res: ServerResponse, requestId: string) => writeNode(r, req, res, reads, commonFlat, notModifiedFlat, requestId);
   };
 
