@@ -146,6 +146,25 @@ const plans: FacilityPlan[] = [
     blocks: [],
     capacity: 76,
   },
+  {
+    id: 'pr-neustaedter-see',
+    sensorPrefix: 'mdb-pn',
+    name: 'P+R Neustädter See',
+    kind: 'park_and_ride',
+    lat: 52.17402,
+    lon: 11.62847,
+    address: 'Neustädter See, 39126 Magdeburg',
+    openingHours: '24/7',
+    almostFullThreshold: 0.1,
+    tags: ['tram', 'free-of-charge'],
+    heartbeatIntervalSeconds: 600,
+    blocks: [
+      ['disabled', 4],
+      ['ev', 4],
+      ['motorcycle', 4],
+      ['standard', 48],
+    ],
+  },
 ];
 
 /** Publisher and licence of the open-data exports. */
