@@ -19,6 +19,8 @@ interface FacilityPlan {
   tags: string[];
   heartbeatIntervalSeconds: number;
   blocks: Block[];
+  /** A counted facility fed by the city's guidance system (`sources`), not by bay sensors. */
+  capacity?: number;
 }
 
 const plans: FacilityPlan[] = [
@@ -141,12 +143,44 @@ const plans: FacilityPlan[] = [
     almostFullThreshold: 0.1,
     tags: ['tram', 'free-of-charge'],
     heartbeatIntervalSeconds: 600,
+    blocks: [],
+    capacity: 76,
+  },
+  {
+    id: 'pr-neustaedter-see',
+    sensorPrefix: 'mdb-pn',
+    name: 'P+R Neustädter See',
+    kind: 'park_and_ride',
+    lat: 52.17402,
+    lon: 11.62847,
+    address: 'Neustädter See, 39126 Magdeburg',
+    openingHours: '24/7',
+    almostFullThreshold: 0.1,
+    tags: ['tram', 'free-of-charge'],
+    heartbeatIntervalSeconds: 600,
     blocks: [
       ['disabled', 4],
-      ['ev', 6],
+      ['ev', 4],
       ['motorcycle', 4],
-      ['standard', 62],
+      ['standard', 48],
     ],
+  },
+];
+
+/** Publisher and licence of the open-data exports. */
+const openData = { publisher: 'Landeshauptstadt Magdeburg' };
+
+/**
+ * The city's car-park guidance system, as the simulator serves it (simulators/sensors/src/guidance-feed.ts);
+ * `pnpm start` replaces the URL with the one the simulator's feed listens on.
+ */
+const sources = [
+  {
+    id: 'parkleitsystem',
+    url: 'http://127.0.0.1:3001/datex2/parking-status',
+    format: 'datex2-v3-status',
+    pollIntervalSeconds: 30,
+    idMap: { 'PR-MESSE': 'pr-messe' },
   },
 ];
 
@@ -197,10 +231,21 @@ export function buildDemoRegistry(): unknown {
         });
       }
     }
-    const { id, name, kind, lat, lon, address, openingHours, almostFullThreshold, tags } = plan;
-    facilities.push({ id, name, kind, location: { lat, lon }, address, openingHours, almostFullThreshold, tags, spots });
+    const { id, name, kind, lat, lon, address, openingHours, almostFullThreshold, tags, capacity } = plan;
+    facilities.push({
+      id,
+      name,
+      kind,
+      location: { lat, lon },
+      address,
+      openingHours,
+      almostFullThreshold,
+      tags,
+      spots,
+      ...(capacity === undefined ? {} : { capacity }),
+    });
   }
-  return { version: 1, facilities, sensors };
+  return { version: 1, facilities, sensors, openData, sources };
 }
 
 /** Pretty JSON with one line per spot and per sensor, so diffs stay reviewable. */

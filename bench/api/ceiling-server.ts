@@ -18,7 +18,7 @@ const bodyOf = (bytes: number) => {
 const app = new Hono();
 app.get('/', (c) => c.json({ ok: true, service: 'ceiling' }));
 app.get('/sized', (c) => {
-  const bytes = Math.min(1_000_000, Math.max(0, Number(c.req.query('bytes') ?? 0) || 0));
+  const bytes = Math.min(20_000_000, Math.max(0, Number(c.req.query('bytes') ?? 0) || 0));
   return c.body(bodyOf(bytes), 200, { 'Content-Type': 'application/json' });
 });
 const port = Number(process.env.PORT ?? 0);

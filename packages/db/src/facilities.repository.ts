@@ -157,6 +157,12 @@ export async function findFacilityVersion(db: Kysely<Database>, id: string): Pro
 
 /** Lists a facility's spots, ordered by id, with their sensor's heartbeat interval and latest state. */
 export async function listSpots(db: Kysely<Database>, facilityId: string): Promise<SpotRecord[]> {
+  return listSpotsOfFacilities(db, [facilityId]);
+}
+
+/** Lists the spots of the given facilities with their sensor and its latest state, ordered by spot id. */
+export async function listSpotsOfFacilities(db: Kysely<Database>, facilityIds: readonly string[]): Promise<SpotRecord[]> {
+  if (facilityIds.length === 0) return [];
   const rows = await db
     .selectFrom('spots as sp')
     .leftJoin('sensors as se', 'se.spot_id', 'sp.id')
@@ -172,7 +178,7 @@ export async function listSpots(db: Kysely<Database>, facilityId: string): Promi
       'ss.occupied',
       'ss.last_seen_at',
     ])
-    .where('sp.facility_id', '=', facilityId)
+    .where(sql<boolean>`sp.facility_id = ANY(${[...facilityIds]}::text[])`)
     .orderBy('sp.id')
     .execute();
   return rows.map((r) => ({

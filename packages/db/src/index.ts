@@ -13,6 +13,7 @@ export * from './history.repository.js';
 export * from './ingest.repository.js';
 export * from './ingest-rejects.repository.js';
 export * from './migrate.js';
+export * from './open-data.repository.js';
 export * from './ops.repository.js';
 export * from './ops-sessions.repository.js';
 export * from './registry.repository.js';

@@ -1,7 +1,8 @@
-import type { Registry } from '@freiplatz/domain';
+import { type Registry, sourceCounterSensors } from '@freiplatz/domain';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './database.js';
 import { type ChangedFacility, notifyFacilityChanges, refreshFacilityState } from './facility-state.repository.js';
+import { importOpenData } from './open-data.repository.js';
 import { assertRegistryScope, bumpFacilityVersions, lockRegistryOwners } from './registry-owners.js';
 import { upsertSensorModels } from './sensor-models.repository.js';
 
@@ -108,7 +109,9 @@ export async function importRegistry(
       for (const r of changed) touched.add(r.facility_id).add(owners.spots.get(r.id) ?? r.facility_id);
     }
     await upsertSensorModels(trx, registry.sensorModels, now);
-    const sensors = registry.sensors;
+    await importOpenData(trx, registry, now);
+    // Sources feed their facilities through synthetic counters, registered like any counter.
+    const sensors = [...registry.sensors, ...sourceCounterSensors(registry.sources)];
     if (sensors.length > 0) {
       const spotOf = new Map(sensors.flatMap((s) => (s.kind === 'bay' ? [[s.id, s.spotId] as const] : [])));
       const ownerOf = new Map(facilities.flatMap((f) => f.spots.map((s) => [s.id, f.id] as const)));
@@ -135,7 +138,7 @@ export async function importRegistry(
               spot_id: s.kind === 'bay' ? s.spotId : null,
               facility_id: s.kind === 'counter' ? s.facilityId : null,
               heartbeat_interval_seconds: s.heartbeatIntervalSeconds,
-              lorawan: s.lorawan ? JSON.stringify(s.lorawan) : null,
+              lorawan: s.kind === 'bay' && s.lorawan ? JSON.stringify(s.lorawan) : null,
             })),
           )
           .onConflict((oc) =>

@@ -36,6 +36,9 @@ export const ROLE_GRANTS: Record<ServiceRole, Record<string, readonly Grant[]>> 
     // Keys are created and revoked by `pnpm keys:*` as the schema owner; the API only notes their use.
     api_keys: ['SELECT', 'UPDATE(last_used_at)'],
     audit_log: ['SELECT', 'INSERT'],
+    // Open data: the publisher and the polled sources come with the registry import (PUT /v1/ops/registry).
+    open_data_publisher: registry,
+    data_sources: registry,
     // Dashboard sessions: signed in, ended by sign-out, expired ones removed (ops-sessions.repository.ts).
     ops_sessions: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
     schema_migrations: ['SELECT'],
@@ -50,6 +53,9 @@ export const ROLE_GRANTS: Record<ServiceRole, Record<string, readonly Grant[]>> 
     facility_occupancy_15m: stateWrites,
     sensor_state: stateWrites,
     occupancy_events: ['SELECT', 'INSERT'],
+    // The source poller reads its sources and notes each poll (packages/db/src/open-data.repository.ts).
+    open_data_publisher: ['SELECT'],
+    data_sources: ['SELECT', 'UPDATE(last_attempt_at, last_success_at, last_status, last_error, etag, last_modified)'],
     // Retention (services/ingest/src/state-sweeper.ts): old rows found by their date and deleted; nothing else read.
     ingest_rejects: ['INSERT', 'DELETE', 'SELECT(id, received_at)'],
     audit_log: ['DELETE', 'SELECT(id, at)'],

@@ -2,7 +2,7 @@ import { DEFAULT_STALE_FACTOR } from './availability.js';
 import type { FacilityKind } from './registry.schema.js';
 import type { HealthThresholds } from './sensor-model.js';
 
-export const healthFlags = ['offline', 'low_battery', 'stuck', 'flapping', 'unassigned', 'clock_skew'] as const;
+export const healthFlags = ['offline', 'low_battery', 'stuck', 'flapping', 'unassigned', 'clock_skew', 'source_stale'] as const;
 export type HealthFlag = (typeof healthFlags)[number];
 
 /** How long the same state is plausible per facility kind, when the model does not say. */
@@ -19,6 +19,8 @@ export const CLOCK_SKEW_MEMORY_MS = 24 * 3_600_000;
 export interface SensorHealthInput {
   /** Registered and assigned to a spot or facility. */
   assigned: boolean;
+  /** The synthetic counter of a polled source (sources/source.schema.ts): silent means `source_stale`. */
+  source?: boolean;
   heartbeatIntervalSeconds: number;
   facilityKind: FacilityKind | null;
   thresholds: HealthThresholds;
@@ -41,7 +43,7 @@ export function computeSensorHealth(input: SensorHealthInput, now: Date, staleFa
   if (!input.assigned) flags.push('unassigned');
   const offline = state === null || now.getTime() - state.lastSeenAt.getTime() > input.heartbeatIntervalSeconds * 1000 * staleFactor;
   // A sensor never heard is offline only once it is meant to be somewhere.
-  if (offline && (state !== null || input.assigned)) flags.push('offline');
+  if (offline && (state !== null || input.assigned)) flags.push(input.source ? 'source_stale' : 'offline');
   if (state) {
     const lowVolts = state.battery !== null && state.battery < thresholds.lowBatteryVolts;
     const lowLevel = state.batteryLevel !== null && state.batteryLevel < thresholds.lowBatteryPercent;

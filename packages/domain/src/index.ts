@@ -17,5 +17,6 @@ export * from './opening-hours.js';
 export * from './registry.schema.js';
 export * from './sensor-model.js';
 export * from './slug.js';
+export * from './sources/index.js';
 export * from './state.js';
 export * from './uplink-event.js';

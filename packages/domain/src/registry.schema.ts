@@ -3,6 +3,7 @@ import { DEFAULT_MIN_KNOWN_SHARE } from './availability.js';
 import { checkOpeningHours, DEFAULT_TIME_ZONE, isTimeZone } from './opening-hours.js';
 import { builtinSensorModels, sensorModelIdSchema, sensorModelSchema } from './sensor-model.js';
 import { slugSchema } from './slug.js';
+import { dataSourceSchema, openDataSchema, validateSources } from './sources/source.schema.js';
 
 /** Sensor ids as they appear in MQTT topics. */
 export const sensorIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1–64 characters of A–Z, a–z, 0–9, _ . -');
@@ -133,6 +134,10 @@ export const registrySchema = z
     facilities: z.array(facilitySchema),
     sensorModels: z.array(sensorModelSchema).default([]),
     sensors: z.array(sensorSchema).default([]),
+    /** Publisher, licence and attribution of the open-data exports (services/api/src/exports). */
+    openData: openDataSchema.optional(),
+    /** Existing guidance systems polled by the ingest service (services/ingest/src/sources). */
+    sources: z.array(dataSourceSchema).default([]),
   })
   .superRefine((registry, ctx) => {
     const spotIds = new Map<string, string>();
@@ -215,6 +220,7 @@ export const registrySchema = z
       }
       usedSpots.add(sensor.spotId);
     });
+    validateSources(registry, counted, ctx);
   });
 export type Registry = z.infer<typeof registrySchema>;
 

@@ -5,7 +5,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { AppEnv } from './app-env.js';
 import { ApiError, renderError } from './errors.js';
-import { createRawReads, type NodeFastPath } from './fast-path/raw-reads.js';
+import { createExports } from './exports/exports.routes.js';
+import { createRawReads, EXPOSED_HEADERS, type NodeFastPath } from './fast-path/raw-reads.js';
 import { createSignageFastPath } from './fast-path/signage.js';
 import type { ApiMetrics } from './metrics/api-metrics.js';
 import { createClientKey, createForwardedKey, createTokenBuckets, rateLimit } from './middleware/rate-limit.js';
@@ -44,7 +45,7 @@ export interface PublicApi {
 }
 
 /** Paths anyone may read from any origin ('/v1/facilities/*' also matches '/v1/facilities'). */
-export const PUBLIC_PATHS = ['/v1/facilities/*', '/v1/stream', '/openapi.json'];
+export const PUBLIC_PATHS = ['/v1/facilities/*', '/v1/stream', '/openapi.json', '/v1/exports/*', '/ngsi-ld/*'];
 const MAX_PUBLIC_BODY_BYTES = 16 * 1024;
 const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -109,8 +110,10 @@ export function mountPublicApi(
   });
   const signage = createSignageFastPath(reads, cache, availabilityCacheControl);
   const search = createSearchFastPath(reads, cache);
+  const exports = createExports({ db, cache, logger, now });
+  const exportsFast = exports.fastPath(reads);
   app.get('/v1/facilities/:id/availability', signage.middleware);
-  nodeHandlers.set(app, (req, res, next) => signage.handleNode(req, res, () => search(req, res, next)));
+  nodeHandlers.set(app, (req, res, next) => signage.handleNode(req, res, () => search(req, res, () => exportsFast(req, res, next))));
 
   const limit = rateLimit(buckets, clientKey);
   const mountRoutes = () => {
@@ -123,7 +126,7 @@ export function mountPublicApi(
     const openCors = cors({
       origin: '*',
       allowMethods: ['GET', 'HEAD', 'OPTIONS'],
-      exposeHeaders: ['ETag', 'Retry-After', 'X-Request-Id'],
+      exposeHeaders: EXPOSED_HEADERS,
       maxAge: 600,
     });
     for (const path of PUBLIC_PATHS) app.use(path, openCors, limit, tooLarge);
@@ -131,6 +134,7 @@ export function mountPublicApi(
     app.route('/v1/facilities', createFacilitiesRoutes({ db, cache, now, availabilityCacheControl }));
     app.route('/v1/facilities', createHistoryRoutes({ db, cache, now }));
     app.route('/v1/stream', createStreamRoutes({ cache, hub, clientKey, ...options.stream }));
+    app.route('/', exports.routes);
     app.route('/', createDocsRoutes());
   };
   return { limit, clientKey, mountRoutes };

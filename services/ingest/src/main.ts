@@ -79,6 +79,8 @@ const worker = createIngestWorker({
       }
     : {}),
   brokerStats: env.INGEST_BROKER_STATS,
+  // Registry sources (guidance systems) are polled here; their auth header values come from the environment.
+  sources: { env: process.env },
   logger,
 });
 if (env.INGEST_SLOTS !== undefined && !env.INGEST_SLOTS.includes(clientId)) {

@@ -8,6 +8,7 @@ import { createMqttConsumer, type ReceivedMessage, toSubscriptionTopics } from '
 import { createRejectLog } from './reject-log.js';
 import { createSensorDirectoryLookup } from './sensor-directory.js';
 import { type ConsumerSet, type SlotOptions, startConsumers } from './slot-consumers.js';
+import { createSourcePoller, type SourcePoller } from './sources/source-poller.js';
 import { createStateSweeper, type RetentionOptions } from './state-sweeper.js';
 
 /** Topics of the MQTT contract (README.md, "MQTT topics and payloads"): native bays and counters, TTS v3 and ChirpStack v4 uplinks. */
@@ -59,6 +60,8 @@ export interface IngestWorkerOptions {
   commit?: (batch: IngestBatch) => Promise<{ inserted: number; duplicates: number }>;
   /** Subscribe to the broker's store statistics for the queue alerts (default true; docs/scale-out.md). */
   brokerStats?: boolean;
+  /** Polls the registry's sources (guidance systems); `env` holds their auth header values. */
+  sources?: { env: Readonly<Record<string, string | undefined>>; requestTimeoutMs?: number };
   logger: Logger;
 }
 
@@ -74,6 +77,8 @@ function readBrokerStat(metrics: IngestMetrics, topic: string, payload: Uint8Arr
 
 export interface IngestWorker {
   metrics: IngestMetrics;
+  /** The source poller, when `sources` was given. */
+  sources: SourcePoller | null;
   /** Resolves once subscribed. */
   ready: Promise<void>;
   /** Graceful stop: stop reading, commit and acknowledge what is in hand, disconnect (within `timeoutMs`). */
@@ -181,6 +186,21 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
     ...(options.eventsRetentionDays === undefined ? {} : { eventsRetentionDays: options.eventsRetentionDays }),
     retention: options.retention ?? { ingestRejectsDays: 30, auditLogDays: 365 },
   });
+  // Readings of polled sources enter the batcher like sensor messages: the same commits, retries and acks.
+  const sources = options.sources
+    ? createSourcePoller({
+        db: options.db,
+        logger: log,
+        env: options.sources.env,
+        ...(options.sources.requestTimeoutMs ? { requestTimeoutMs: options.sources.requestTimeoutMs } : {}),
+        submit: (events) =>
+          new Promise<void>((resolve) => {
+            let left = events.length;
+            if (left === 0) return resolve();
+            for (const event of events) batcher.add({ event, ack: { ack: () => void (--left === 0 && resolve()) } });
+          }),
+      })
+    : null;
   // A full recount at start settles facility counts with the sensors' counted status (the basis of
   // the incremental updates per batch) and with the clock, whatever happened while no worker ran.
   const sweepStart = performance.now();
@@ -189,10 +209,12 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
     .then((changed) => log.info({ changed, ms: Math.round(performance.now() - sweepStart) }, 'facility state recounted at start'));
   return {
     metrics,
+    sources,
     ready: c.ready,
     async stop(timeoutMs = 8000) {
       const deadline = Date.now() + timeoutMs;
       c.pause();
+      await Promise.race([sources?.stop(), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now()) / 2))]);
       sensors.close();
       await sweeper.stop();
       await batcher.flush(deadline);

@@ -1,9 +1,17 @@
 import { hostname } from 'node:os';
 import { createApp, startApiServer } from '@freiplatz/api';
 import { createLogger, launcherEnvSchema, parseEnv } from '@freiplatz/config';
-import { createDb, importRegistry, isRegistryEmpty, locateDatabase, migrate, startEmbeddedPostgres } from '@freiplatz/db';
+import {
+  createDb,
+  importRegistry,
+  isRegistryEmpty,
+  locateDatabase,
+  migrate,
+  startEmbeddedPostgres,
+  upsertDataSources,
+} from '@freiplatz/db';
 import { createIngestWorker } from '@freiplatz/ingest';
-import { createSimulator, parseFaultRates } from '@freiplatz/sim-sensors';
+import { createSimulator, parseFaultRates, startGuidanceFeed } from '@freiplatz/sim-sensors';
 import { loadDemoRegistry } from './demo-registry.js';
 import { startEmbeddedBroker } from './embedded-broker.js';
 import { describeStartupFailure } from './startup-failure.js';
@@ -91,6 +99,14 @@ try {
     logger.info({ facilities: imported.facilities, spots: imported.spots }, 'imported the demo city (Magdeburg)');
   }
 
+  // The demo's car-park guidance system (P+R Messe), polled by the ingest service like a real one.
+  const demoSource = registry.sources.find((s) => s.id === 'parkleitsystem');
+  if (env.SIMULATOR === 'on' && demoSource) {
+    const feed = await startGuidanceFeed({ siteId: 'PR-MESSE', kind: 'park_and_ride', capacity: 76 });
+    stops.push({ name: 'guidance feed', stop: feed.close });
+    await upsertDataSources(db, [{ ...demoSource, url: feed.url }]);
+  }
+
   const worker = createIngestWorker({
     db,
     mqttUrl,
@@ -101,6 +117,7 @@ try {
     batchSize: 1000,
     flushMs: 50,
     maxUnacked: 10_000,
+    sources: { env: process.env },
     logger: logger.child({ module: 'ingest' }),
   });
   stops.push({ name: 'ingest', stop: () => worker.stop(8000) });
@@ -135,6 +152,7 @@ try {
     `  signage      ${server.url}/signage/petrifoerder`,
     `  API          ${server.url}/v1/facilities`,
     `  sign API     ${server.url}/v1/facilities/<id>/availability`,
+    `  open data    ${server.url}/v1/exports/datex2/parking-status  (also /v1/exports/parkapi/v3/parking-sites, /ngsi-ld/v1/entities?type=OffStreetParking)`,
     `  health       ${server.url}/healthz`,
     `  MQTT         ${mqttUrl}  (topics parking/v1/bays/<sensorId>)`,
     `  simulator    ${env.SIMULATOR === 'on' ? `on, ${env.SIMULATOR_SPEED}× speed${env.SIMULATOR_FAULTS ? `, faults ${env.SIMULATOR_FAULTS}` : ''} (SIMULATOR=off to disable)` : 'off'}`,

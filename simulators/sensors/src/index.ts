@@ -1,5 +1,6 @@
 export { BrokerConnectError } from './connect-client.js';
 export { applyFaults, assignFaults, type DeviceFaults, type FaultRates, faultKinds, makeGarbage, parseFaultRates } from './faults.js';
+export { type GuidanceFeed, renderGuidanceStatus, startGuidanceFeed } from './guidance-feed.js';
 export { type BayReading, encodeBayReading, type MessageFormat, messageFormats } from './message-format.js';
 export { advanceOccupancyModel, createOccupancyModel, type ModelSpot, measureOccupancy, type OccupancyModel } from './occupancy-model.js';
 export { computeTargetOccupancy, readLocalTime } from './occupancy-profile.js';

@@ -1,56 +1,9 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createLogger, createSilentLogger } from '@freiplatz/config';
-import { serve } from '@hono/node-server';
+import { createSilentLogger } from '@freiplatz/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRegistry, createHarness, type Harness } from '../../../../test/harness.js';
-import { type AppOptions, createApp } from '../app.js';
-import { whenAppReady } from '../public-api.js';
-import { type ApiServer, startApiServer } from '../server.js';
-
-// Headers that legitimately differ between two responses: the clock and connection handling.
-const VOLATILE = new Set(['date', 'keep-alive', 'connection']);
-const headersOf = (res: Response) => Object.fromEntries([...res.headers.entries()].filter(([k]) => !VOLATILE.has(k)));
-
-interface Served {
-  /** startApiServer: the raw node:http fast path in front of Hono. */
-  fast: ApiServer;
-  /** The same app (same cache, same rate-limit buckets) served by @hono/node-server alone. */
-  honoUrl: string;
-  /** Requests that reached Hono through the fast-path server (i.e. fell through). */
-  honoCalls(): number;
-  lines: Array<Record<string, unknown>>;
-  close(): Promise<void>;
-}
-
-async function serveBoth(h: Harness, options: Partial<AppOptions> = {}): Promise<Served> {
-  const lines: Array<Record<string, unknown>> = [];
-  const logger = createLogger({ level: 'debug', destination: { write: (line) => lines.push(JSON.parse(line)) } });
-  const app = createApp({ db: h.db, logger, databaseUrl: h.databaseUrl, ...options });
-  await whenAppReady(app);
-  let calls = 0;
-  const fetchApp = app.fetch;
-  // Counts what reaches Hono from the fast-path server; the app itself is untouched.
-  app.fetch = (req, env, ctx) => {
-    calls += 1;
-    return fetchApp(req, env, ctx);
-  };
-  const fast = await startApiServer({ app, port: 0 });
-  const plain = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: fetchApp, port: 0, hostname: '127.0.0.1' }, () => resolve(s as Server)) as Server;
-  });
-  return {
-    fast,
-    honoUrl: `http://127.0.0.1:${(plain.address() as AddressInfo).port}`,
-    honoCalls: () => calls,
-    lines,
-    async close() {
-      plain.closeAllConnections();
-      await new Promise((r) => plain.close(r));
-      await fast.close();
-    },
-  };
-}
+import { headersOf, type Served, serveBoth } from '../../../../test/support/serve-both.js';
+import { createApp } from '../app.js';
+import { startApiServer } from '../server.js';
 
 describe('public reads over a real server: raw node:http path vs Hono path', () => {
   let h: Harness;

@@ -8,6 +8,9 @@ import type { FastPathRoute } from '../metrics/api-metrics.js';
 import { keepOn304 } from '../middleware/not-modified.js';
 import type { TokenBuckets } from '../middleware/rate-limit.js';
 
+/** Response headers public reads expose to other origins (the CORS middleware and the fast paths alike). */
+export const EXPOSED_HEADERS = ['ETag', 'Last-Modified', 'Link', 'Retry-After', 'X-Request-Id'];
+
 /** The options app.ts gives `secureHeaders`; the fast paths send the same headers (tests hold them equal). */
 export const SECURE_HEADERS_OPTIONS = { crossOriginResourcePolicy: 'cross-origin' } as const;
 /** What hono/request-id accepts from a client (app.ts limits it to 128 characters). */
@@ -105,7 +108,7 @@ export function createRawReads({ buckets, clientKey, nodeClientKey, logger, coun
     const common = {
       ...security,
       'Access-Control-Allow-Origin': '*',
-      'Access-Control-Expose-Headers': 'ETag,Retry-After,X-Request-Id',
+      'Access-Control-Expose-Headers': EXPOSED_HEADERS.join(','),
     };
     Object.assign(reads, {
       common,

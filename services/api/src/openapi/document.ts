@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { forecastQuerySchema, historyQuerySchema } from '../routes/history.js';
 import { OPS_BASE_PATH, opsRouteDefinitions } from '../routes/ops/index.js';
 import { searchQuerySchema } from '../search/search-query.js';
+import { exportRoutes } from './exports.js';
 import { OPS_SECURITY_SCHEME } from './ops.js';
 import {
   errorSchema,
@@ -164,7 +165,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
     scheme: 'bearer',
     description: 'An operator API key (`pnpm keys:create`), with scopes and optionally limited to facilities.',
   });
-  for (const route of routes) docs.openAPIRegistry.registerPath(route);
+  for (const route of [...routes, ...exportRoutes]) docs.openAPIRegistry.registerPath(route);
   // The operator routes' own definitions, as their app validates with them (its middleware is not for the document).
   for (const { middleware: _, ...route } of opsRouteDefinitions)
     docs.openAPIRegistry.registerPath({ ...route, path: `${OPS_BASE_PATH}${route.path}` });
@@ -181,6 +182,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       { name: 'Signage' },
       { name: 'History' },
       { name: 'Live' },
+      { name: 'Open data' },
       { name: 'Operations' },
       { name: 'Operator' },
     ],

@@ -37,14 +37,16 @@ describe('OpenAPI document and docs page', () => {
           .filter(
             (r) =>
               ['GET', 'PUT', 'POST', 'PATCH', 'DELETE'].includes(r.method) &&
-              (r.path.startsWith('/v1/') || ['/healthz', '/readyz', '/openapi.json', '/docs'].includes(r.path)),
+              (r.path.startsWith('/v1/') ||
+                r.path.startsWith('/ngsi-ld/') ||
+                ['/healthz', '/readyz', '/openapi.json', '/docs'].includes(r.path)),
           )
           .map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}').replace(/\/$/, '')}`),
       ),
     ];
     expect(routes.length).toBeGreaterThanOrEqual(17);
     for (const route of routes) expect(documented, route).toContain(route);
-    expect(routes.filter((r) => r.includes('/v1/ops/'))).toHaveLength(7);
+    expect(routes.filter((r) => r.includes('/v1/ops/'))).toHaveLength(8);
     const ops = Object.entries(document.paths).filter(([path]) => path.startsWith('/v1/ops/'));
     for (const [, methods] of ops)
       for (const op of Object.values(methods) as Array<{ security?: unknown }>) expect(op.security).toEqual([{ apiKey: [] }]);

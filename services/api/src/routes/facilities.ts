@@ -52,7 +52,8 @@ export async function requireFacility(cache: FacilityCache, rawId: string): Prom
   return entry;
 }
 
-function toSpotInput(spot: SpotRecord) {
+/** What the spot rule needs of a spot as the database lists it. */
+export function toSpotInput(spot: SpotRecord) {
   const { sensor, sensorState } = spot;
   return {
     closed: spot.closed,

@@ -13,6 +13,7 @@ import { createOpsApp } from './ops-route.js';
 import { closureRoute, createOpsRegistryRoutes, registryRoute } from './registry-writes.js';
 import { createOpsRejectsRoutes, rejectsRoute } from './rejects.js';
 import { createOpsSensorsRoutes, sensorDetailRoute, sensorListRoute } from './sensors.js';
+import { createOpsSourcesRoutes, sourcesRoute } from './sources.js';
 import { createOpsSummaryRoutes, summaryRoute } from './summary.js';
 
 export { OPS_BASE_PATH } from './ops-route.js';
@@ -26,6 +27,7 @@ export const opsRouteDefinitions = [
   auditRoute,
   registryRoute,
   closureRoute,
+  sourcesRoute,
 ];
 
 export interface OpsRoutesOptions {
@@ -61,6 +63,7 @@ export function createOpsRoutes(options: OpsRoutesOptions): OpenAPIHono<OpsEnv> 
   app.route('/', createOpsSummaryRoutes({ db, now }));
   app.route('/', createOpsRejectsRoutes({ db, now }));
   app.route('/', createOpsAuditRoutes({ db }));
+  app.route('/', createOpsSourcesRoutes({ db, now }));
   app.route('/', createOpsRegistryRoutes({ db, now }));
   return app;
 }

@@ -1,5 +1,5 @@
 import type { SensorHealthRecord } from '@freiplatz/db';
-import { computeSensorHealth, type HealthFlag, resolveSensorModel, type SensorModel } from '@freiplatz/domain';
+import { computeSensorHealth, type HealthFlag, isSourceSensorId, resolveSensorModel, type SensorModel } from '@freiplatz/domain';
 
 const DEFAULT_HEARTBEAT_SECONDS = 600;
 
@@ -10,6 +10,7 @@ export function toSensorView(r: SensorHealthRecord, models: ReadonlyMap<string, 
   const health: HealthFlag[] = computeSensorHealth(
     {
       assigned: r.kind !== null && (r.spotId !== null || r.facilityId !== null),
+      source: isSourceSensorId(r.sensorId),
       heartbeatIntervalSeconds,
       facilityKind: r.facilityKind,
       thresholds: model.health,

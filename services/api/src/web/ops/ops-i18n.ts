@@ -56,6 +56,7 @@ const de = {
   health_flapping: 'flattert',
   health_unassigned: 'nicht zugeordnet',
   health_clock_skew: 'Uhr falsch',
+  health_source_stale: 'Quelle veraltet',
 };
 export type OpsKey = keyof typeof de;
 
@@ -115,6 +116,7 @@ const en: Record<OpsKey, string> = {
   health_flapping: 'flapping',
   health_unassigned: 'unassigned',
   health_clock_skew: 'clock skew',
+  health_source_stale: 'source stale',
 };
 
 /** Operator dashboard texts. */

@@ -1,0 +1,78 @@
+import type { Logger } from '@freiplatz/config';
+import type { Db } from '@freiplatz/db';
+import { Hono } from 'hono';
+import { getQueryParam } from 'hono/utils/url';
+import type { AppEnv } from '../app-env.js';
+import { hasBody, type NodeFastPath, pathOf, type RawReads } from '../fast-path/raw-reads.js';
+import type { FacilityCache } from '../state/facility-cache.js';
+import { renderDatex2Status } from './datex2-status.js';
+import { renderDatex2Table } from './datex2-table.js';
+import { createFeed, type Feed, type FeedOptions } from './feed.js';
+import { createNgsiLd } from './ngsi-ld.routes.js';
+import { renderParkApiSites, renderParkApiSpots } from './parkapi-v3.js';
+import { createPublicationSource } from './publication.js';
+import { createSpotSnapshot } from './spot-snapshot.js';
+
+export interface ExportsOptions {
+  db: Db;
+  cache: FacilityCache;
+  logger: Logger;
+  now: () => Date;
+}
+
+const XML = 'application/xml; charset=UTF-8';
+const JSON_TYPE = 'application/json';
+/** Live status: as fresh as the signage resource. */
+const LIVE = 'public, max-age=5, stale-while-revalidate=30';
+/** Static tables change with registry imports only. */
+const STATIC = 'public, max-age=300';
+const NGSI_ENTITIES = '/ngsi-ld/v1/entities';
+
+/**
+ * Open-data exports (DATEX II v3.6, ParkAPI v3, NGSI-LD), all served from the in-memory facility
+ * state: the Hono routes, and a raw node fast path that writes the same renderings.
+ */
+export function createExports({ db, cache, logger, now }: ExportsOptions) {
+  const publication = createPublicationSource(db, logger);
+  const spots = createSpotSnapshot(db, now);
+  const feed = (name: string, contentType: string, cacheControl: string, render: FeedOptions['render'], headers = {}) =>
+    createFeed({ cache, publication, name, contentType, cacheControl, render, ...headers });
+
+  const byPath = new Map<string, Feed>([
+    ['/v1/exports/datex2/parking-table', feed('d2t', XML, STATIC, renderDatex2Table)],
+    ['/v1/exports/datex2/parking-status', feed('d2s', XML, LIVE, renderDatex2Status)],
+    ['/v1/exports/parkapi/v3/parking-sites', feed('pas', JSON_TYPE, LIVE, (entries, p) => renderParkApiSites(entries, p))],
+    [
+      '/v1/exports/parkapi/v3/parking-spots',
+      feed('pap', JSON_TYPE, LIVE, async (entries, p) => renderParkApiSpots(entries, await spots.spotsOf(entries), p)),
+    ],
+  ]);
+  const ngsi = createNgsiLd({ cache, publication, spots, feed });
+
+  const routes = new Hono<AppEnv>();
+  for (const [path, f] of byPath) routes.get(path, (c) => f(c));
+  routes.route('/ngsi-ld/v1', ngsi.routes);
+
+  /** The feed a raw request asks for, or undefined (anything unusual is left to Hono). */
+  const feedOf = (url: string, accept: string | undefined): Feed | undefined => {
+    const path = pathOf(url);
+    if (path !== NGSI_ENTITIES) return path === url ? byPath.get(path) : undefined;
+    try {
+      return ngsi.listFeedFor(getQueryParam(`http://h${url}`) as Record<string, string>, accept);
+    } catch {
+      return undefined;
+    }
+  };
+  const fastPath =
+    (reads: RawReads): NodeFastPath =>
+    (req, res, next) => {
+      const start = performance.now();
+      const f = req.method === 'GET' && !hasBody(req) ? feedOf(req.url ?? '', req.headers.accept) : undefined;
+      const write = f?.prepareNode(req, reads);
+      if (write === undefined || !reads.takeNode(req)) return next();
+      const requestId = reads.requestIdOf(req.headers['x-request-id'] as string | undefined);
+      write(res, requestId);
+      reads.logRequest(requestId, 'GET', pathOf(req.url ?? ''), res.statusCode, start);
+    };
+  return { routes, fastPath };
+}

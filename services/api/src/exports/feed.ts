@@ -1,0 +1,177 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
+import type { Context } from 'hono';
+import type { AppEnv } from '../app-env.js';
+import { matchesIfNoneMatch } from '../etag.js';
+import { type RawReads, writeResponse } from '../fast-path/raw-reads.js';
+import type { FacilityCache, FacilityLayout } from '../state/facility-cache.js';
+import type { FacilityEntry } from '../state/facility-entry.js';
+import type { Publication, PublicationSource } from './publication.js';
+
+/** One rendering of an export: the body, its identity and headers, and its gzip made on first demand. */
+interface Rendered {
+  entries: readonly FacilityEntry[];
+  publicationKey: string;
+  body: Uint8Array<ArrayBuffer>;
+  etag: string;
+  lastModified: string;
+  /** ETag, Last-Modified, Cache-Control, Vary, Link: what every answer (200 or 304) of this rendering carries. */
+  headers: Record<string, string>;
+  /** `performance.now()` when rendered. */
+  renderedAt: number;
+  gzip?: Uint8Array<ArrayBuffer>;
+}
+
+export interface FeedOptions {
+  cache: FacilityCache;
+  publication: PublicationSource;
+  /** Short name in the ETag (`"<name>-<hash>"`). */
+  name: string;
+  contentType: string;
+  /** `Cache-Control` of the export. */
+  cacheControl: string;
+  /** `Vary` (default `Accept-Encoding`) and a `Link` of the feed's own, after the licence. */
+  vary?: string;
+  link?: string;
+  /**
+   * Least time between two renderings (default 1 s, well inside the feeds' max-age): under steady
+   * ingest the state changes many times a second, and a feed of thousands of facilities is
+   * rendered at most once per interval, however many clients ask.
+   */
+  minRenderIntervalMs?: number;
+  render(entries: readonly FacilityEntry[], publication: Publication, lastModified: Date): string | Promise<string>;
+}
+
+/** The facilities of a layout, in id order. */
+const entriesOf = (layout: FacilityLayout) => layout.slots.map((s) => s.entry);
+
+/** True when the layout holds exactly the entries rendered (entries are replaced on every state change). */
+function sameEntries(a: readonly FacilityEntry[], b: readonly FacilityEntry[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** What the conditional headers of a request ask of a rendering: a 304, or the body (gzip or not). */
+function decide(r: Rendered, ifNoneMatch: string | undefined, ifModifiedSince: string | undefined, acceptEncoding: string | undefined) {
+  if (matchesIfNoneMatch(ifNoneMatch, r.etag)) return { notModified: true as const };
+  if (ifNoneMatch === undefined && ifModifiedSince !== undefined && Date.parse(ifModifiedSince) >= Date.parse(r.lastModified)) {
+    return { notModified: true as const };
+  }
+  if (/\bgzip\b/.test(acceptEncoding ?? '')) {
+    r.gzip ??= new Uint8Array(gzipSync(r.body));
+    return { notModified: false as const, body: r.gzip, gzip: true };
+  }
+  return { notModified: false as const, body: r.body, gzip: false };
+}
+
+export interface Feed {
+  /** Answers a Hono request, rendering first when the state moved on. */
+  (c: Context<AppEnv>): Promise<Response>;
+  /** A writer of the raw node answer when the rendering is current and known without waiting; undefined leaves it to Hono. */
+  prepareNode(req: IncomingMessage, reads: RawReads): ((res: ServerResponse, requestId: string) => void) | undefined;
+}
+
+/**
+ * An export of the in-memory facility state: rendered once per state (no database read per
+ * request), with a strong ETag from the body and Last-Modified from the newest state change; a
+ * matching If-None-Match (or If-Modified-Since) gets a 304 before any body is touched, and
+ * clients that accept gzip get a gzip made once per state. The Hono route and the raw node fast
+ * path write the same rendering.
+ */
+export function createFeed(options: FeedOptions): Feed {
+  let last: Rendered | undefined;
+  let rendering: Promise<Rendered> | null = null;
+  const minInterval = options.minRenderIntervalMs ?? 1000;
+
+  const isCurrent = (r: Rendered | undefined, layout: FacilityLayout, publication: Publication): r is Rendered =>
+    r !== undefined &&
+    r.publicationKey === publication.key &&
+    (performance.now() - r.renderedAt < minInterval || sameEntries(r.entries, entriesOf(layout)));
+
+  const current = async (): Promise<Rendered> => {
+    const layout = options.cache.currentLayout() ?? (await options.cache.layout());
+    const publication = await options.publication.get();
+    if (isCurrent(last, layout, publication)) return last;
+    // Concurrent requests share one rendering.
+    rendering ??= renderNow(layout, publication).finally(() => {
+      rendering = null;
+    });
+    return rendering;
+  };
+
+  const renderNow = async (layout: FacilityLayout, publication: Publication): Promise<Rendered> => {
+    const entries = entriesOf(layout);
+    let newest = 0;
+    for (const e of entries) newest = Math.max(newest, e.record.state.updatedAt.getTime());
+    const modified = new Date(Math.floor(newest / 1000) * 1000);
+    const text = await options.render(entries, publication, modified);
+    const etag = `"${options.name}-${createHash('sha256').update(text).digest('base64url').slice(0, 22)}"`;
+    const lastModified = modified.toUTCString();
+    const headers = {
+      ETag: etag,
+      'Last-Modified': lastModified,
+      'Cache-Control': options.cacheControl,
+      Vary: options.vary ?? 'Accept-Encoding',
+      Link: [`<${publication.licence.url}>; rel="license"`, ...(options.link ? [options.link] : [])].join(', '),
+    };
+    last = {
+      entries,
+      publicationKey: publication.key,
+      body: new Uint8Array(Buffer.from(text)),
+      etag,
+      lastModified,
+      headers,
+      renderedAt: performance.now(),
+    };
+    return last;
+  };
+
+  const feed = async (c: Context<AppEnv>): Promise<Response> => {
+    const r = await current();
+    const d = decide(r, c.req.header('If-None-Match'), c.req.header('If-Modified-Since'), c.req.header('Accept-Encoding'));
+    if (d.notModified) return c.body(null, 304, r.headers);
+    return c.body(d.body, 200, { ...r.headers, 'Content-Type': options.contentType, ...(d.gzip ? { 'Content-Encoding': 'gzip' } : {}) });
+  };
+
+  feed.prepareNode = (req: IncomingMessage, reads: RawReads) => {
+    const layout = options.cache.currentLayout();
+    const publication = options.publication.get();
+    const { commonFlat, notModifiedFlat } = reads;
+    if (layout === undefined || publication instanceof Promise || commonFlat === null || notModifiedFlat === null) return undefined;
+    const r = last;
+    if (!isCurrent(r, layout, publication)) return undefined;
+    return (res: ServerResponse, requestId: string) => writeNode(r, req, res, reads, commonFlat, notModifiedFlat, requestId);
+  };
+
+  const writeNode = (
+    r: Rendered,
+    req: IncomingMessage,
+    res: ServerResponse,
+    reads: RawReads,
+    commonFlat: readonly string[],
+    notModifiedFlat: readonly string[],
+    requestId: string,
+  ) => {
+    const h = req.headers;
+    const d = decide(r, h['if-none-match'], h['if-modified-since'], h['accept-encoding'] as string | undefined);
+    if (d.notModified) {
+      // What not-modified.ts keeps of a 304: ETag, Cache-Control, Vary, the CORS fields, the client's own request id.
+      const clientId = reads.clientRequestId(h['x-request-id'] as string | undefined);
+      const kept = ['ETag', r.etag, 'Cache-Control', options.cacheControl, 'Vary', r.headers.Vary as string];
+      writeResponse(res, 304, [...notModifiedFlat, ...kept, ...(clientId ? ['X-Request-Id', clientId] : [])]);
+      return;
+    }
+    const headers = [...commonFlat, 'X-Request-Id', requestId, ...Object.entries(r.headers).flat()];
+    if (d.gzip) headers.push('Content-Encoding', 'gzip');
+    writeResponse(res, 200, headers, d.body, options.contentType);
+  };
+  return feed;
+}
+
+/** What a facility's counts say about free spaces: exact, a lower bound while some are unknown, or nothing when its status is unknown. */
+export function freeOf(s: { free: number; unknown: number; status?: string }): { free: number | null; exact: boolean } {
+  if (s.status === 'unknown') return { free: null, exact: false };
+  return { free: s.free, exact: s.unknown === 0 };
+}
