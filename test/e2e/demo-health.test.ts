@@ -69,7 +69,11 @@ describe('the demo city shows realistic sensor health', () => {
     const { sent, sensors } = await playAndJudge(72 * MINUTE);
     console.log(`[demo] ${sent} messages for ${sensors.length} sensors`);
     expect(sensors.filter((s) => s.health.includes('flapping')).map((s) => s.id)).toEqual([]);
-    expect(sensors.filter((s) => s.health.length > 0).map((s) => `${s.id}: ${s.health.join(',')}`)).toEqual([]);
+    // The simulator plays the bay sensors; P+R Messe's guidance-system feed (a source) is not served
+    // here, so its synthetic counter is rightly stale.
+    const played = sensors.filter((s) => !s.id.startsWith('source:'));
+    expect(played.filter((s) => s.health.length > 0).map((s) => `${s.id}: ${s.health.join(',')}`)).toEqual([]);
+    expect(sensors.filter((s) => s.id.startsWith('source:')).map((s) => s.health)).toEqual([['source_stale']]);
   });
 
   it('with faults, shows every health rule of the README within five minutes', { timeout: 180_000 }, async () => {

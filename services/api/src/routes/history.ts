@@ -37,7 +37,7 @@ export const historyQuerySchema = z.object({
     .meta({ description: 'Bucket width (default 1h). Longest range: 15m → 7 days, 1h → 31 days, 1d → 366 days.' }),
 });
 
-const AT_HINT = 'the time to forecast for, ISO 8601 (e.g. 2026-06-01T10:00:00Z), from now up to 7 days ahead';
+const AT_HINT = 'the time to forecast for, ISO 8601 (e.g. 2026-06-01T10:00:00Z), at most 7 days ahead';
 
 export const forecastQuerySchema = z.object({
   at: z.iso.datetime({ offset: true }).meta({ description: `Required: ${AT_HINT}.`, example: '2026-06-01T10:00:00Z' }),

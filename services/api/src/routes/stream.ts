@@ -82,7 +82,7 @@ export function createStreamRoutes({
     const release = perClient.open(clientKey(c));
     if (!release) {
       c.header('Retry-After', '10');
-      throw new ApiError('RATE_LIMITED', `too many open streams from this client (at most ${maxPerClient}); close one and retry`);
+      throw new ApiError('RATE_LIMITED', `too many open streams for this client (at most ${maxPerClient}); close one and retry`);
     }
     const layout = await cache.layout().catch((err: unknown) => {
       release();
