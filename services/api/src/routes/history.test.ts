@@ -97,8 +97,7 @@ describe('history and forecast routes', () => {
       expect(await res.json()).toEqual({
         error: {
           code: 'BAD_REQUEST',
-          message:
-            'missing query parameter "at": the time to forecast for, ISO 8601 (e.g. 2026-06-01T10:00:00Z), at most 7 days ahead',
+          message: 'missing query parameter "at": the time to forecast for, ISO 8601 (e.g. 2026-06-01T10:00:00Z), at most 7 days ahead',
           requestId: expect.any(String),
         },
       });
