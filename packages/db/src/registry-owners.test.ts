@@ -1,4 +1,5 @@
 import { parseRegistry, type Registry } from '@freiplatz/domain';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRegistry, createHarness, type Harness } from '../../../test/harness.js';
 import { importRegistry } from './registry.repository.js';
@@ -51,6 +52,24 @@ describe('importRegistry: who owns what', () => {
     expect(err).toMatchObject({ spotIds: [], sensorIds: ['petri-2-s'] });
     const sensor = await h.db.selectFrom('sensors').select('spot_id').where('id', '=', 'petri-2-s').executeTakeFirstOrThrow();
     expect(sensor.spot_id).toBe('petri-2');
+  });
+
+  it('refuses a scoped import that adds a polled source or sets the open-data publisher (both apply city-wide)', async () => {
+    const counted = { id: 'allee', name: 'Allee', kind: 'car_park', location: { lat: 52.13, lon: 11.63 }, capacity: 2 };
+    const withSource = registry({
+      version: 1,
+      facilities: [counted],
+      sources: [{ id: 'evil', url: 'http://127.0.0.1:9/feed', format: 'parkapi-v3', pollIntervalSeconds: 60, idMap: { x: 'allee' } }],
+    });
+    const err = await importRegistry(h.db, withSource, new Date(), { facilityIds: ['allee'] }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ facilityIds: [], cityWide: ['sources'] });
+    const publisher = registry({ version: 1, facilities: [facility('allee', ['allee-1', 'allee-2'])], openData: { publisher: 'Evil' } });
+    const err2 = await importRegistry(h.db, publisher, new Date(), { facilityIds: ['allee'] }).catch((e: unknown) => e);
+    expect(err2).toMatchObject({ cityWide: ['the open-data publisher'] });
+    const rows = async (table: string) =>
+      (await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)}`.execute(h.db)).rows[0]?.n;
+    expect(await rows('data_sources')).toBe(0);
+    expect(await rows('open_data_publisher')).toBe(0);
   });
 
   it('lets a scoped import change its own facility', async () => {

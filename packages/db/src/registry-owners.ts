@@ -18,7 +18,8 @@ export class RegistryScopeError extends Error {
     readonly facilityIds: readonly string[],
     readonly spotIds: readonly string[],
     readonly sensorIds: readonly string[],
-    readonly sensorModels: boolean,
+    /** City-wide parts the import names: sensor models, polled sources, the open-data publisher. */
+    readonly cityWide: readonly string[],
   ) {
     super('the registry import reaches outside the facilities it may write');
   }
@@ -49,7 +50,9 @@ export async function lockRegistryOwners(trx: Kysely<Database>, registry: Regist
 /**
  * Throws `RegistryScopeError` when a key limited to `allowed` facilities would write a facility
  * outside them, take over a spot or sensor that lives outside them (or a sensor assigned nowhere,
- * which is city-wide), or change sensor models (city-wide). `allowed` null = every facility.
+ * which is city-wide), or change what applies city-wide: sensor models, polled sources (URLs the
+ * ingest service fetches, feeding any facility they name) and the open-data publisher. `allowed`
+ * null = every facility.
  */
 export function assertRegistryScope(registry: Registry, owners: RegistryOwners, allowed: readonly string[] | null): void {
   if (allowed === null) return;
@@ -57,9 +60,13 @@ export function assertRegistryScope(registry: Registry, owners: RegistryOwners, 
   const facilities = registry.facilities.filter((f) => !inScope(f.id)).map((f) => f.id);
   const spots = [...owners.spots].filter(([, owner]) => !inScope(owner)).map(([id]) => id);
   const sensors = [...owners.sensors].filter(([, owner]) => !inScope(owner)).map(([id]) => id);
-  const models = registry.sensorModels.length > 0;
-  if (facilities.length > 0 || spots.length > 0 || sensors.length > 0 || models) {
-    throw new RegistryScopeError(facilities, spots, sensors, models);
+  const cityWide = [
+    ...(registry.sensorModels.length > 0 ? ['sensor models'] : []),
+    ...(registry.sources.length > 0 ? ['sources'] : []),
+    ...(registry.openData !== undefined ? ['the open-data publisher'] : []),
+  ];
+  if (facilities.length > 0 || spots.length > 0 || sensors.length > 0 || cityWide.length > 0) {
+    throw new RegistryScopeError(facilities, spots, sensors, cityWide);
   }
 }
 

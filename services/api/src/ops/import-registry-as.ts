@@ -17,7 +17,8 @@ const list = (label: string, ids: readonly string[]) => (ids.length > 0 ? [`${la
 /**
  * Imports a registry as an operator, for every door: the key needs `registry:write`; a
  * facility-scoped key may write only its facilities and may not take over a spot or sensor that
- * lives elsewhere (checked in the import's transaction, nothing written) nor change sensor models.
+ * lives elsewhere (checked in the import's transaction, nothing written) nor change what applies
+ * city-wide (sensor models, sources, the open-data publisher).
  * The refusal names what the caller sent, never where it lives now. Audited as `registry.import`.
  */
 export async function importRegistryAs(db: Db, req: OperatorRequest, registry: Registry): Promise<RegistryImportResult> {
@@ -31,7 +32,7 @@ export async function importRegistryAs(db: Db, req: OperatorRequest, registry: R
       ...list('facilities', err.facilityIds),
       ...list('spots', err.spotIds),
       ...list('sensors', err.sensorIds),
-      ...(err.sensorModels ? ['sensor models (they apply city-wide)'] : []),
+      ...(err.cityWide.length > 0 ? [`${err.cityWide.join(', ')} (they apply city-wide)`] : []),
     ];
     return { ok: false, code: 'FORBIDDEN', message: `this API key may not write ${what.join('; ')}` };
   }
