@@ -23,6 +23,8 @@ export interface SourcePollerOptions {
 export interface SourcePoller {
   /** Polls every source once now (tests, and at start). */
   pollAll(): Promise<void>;
+  /** Reads the list of sources again now (as the reload timer does): starts, stops and reschedules timers. */
+  reload(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -37,7 +39,7 @@ export function createSourcePoller(o: SourcePollerOptions): SourcePoller {
   const log = o.logger.child({ module: 'sources' });
   const now = o.now ?? (() => new Date());
   const observed = new Map<string, Map<string, Date>>();
-  const timers = new Map<string, NodeJS.Timeout>();
+  const timers = new Map<string, { handle: NodeJS.Timeout; intervalSeconds: number }>();
   const running = new Set<Promise<void>>();
   let stopped = false;
 
@@ -113,24 +115,35 @@ export function createSourcePoller(o: SourcePollerOptions): SourcePoller {
     await Promise.all(records.map(safePoll));
   };
 
-  // One timer per source; the list is read again now and then so registry imports take effect.
+  // One timer per source; the list is read again now and then so registry imports take effect:
+  // a new source starts, a removed one stops, a changed interval is rescheduled.
   const schedule = async () => {
     const records = await listDataSources(o.db).catch((err: unknown) => {
       log.warn({ err }, 'reading the sources failed');
       return null;
     });
     if (records === null || stopped) return;
+    const listed = new Map(records.map((r) => [r.source.id, r.source.pollIntervalSeconds]));
+    for (const [id, timer] of timers) {
+      if (listed.get(id) === timer.intervalSeconds) continue;
+      clearInterval(timer.handle);
+      timers.delete(id);
+      if (!listed.has(id)) {
+        observed.delete(id);
+        log.info({ source: id }, 'source removed from the registry: no longer polled');
+      }
+    }
     for (const record of records) {
-      if (timers.has(record.source.id)) continue;
       const id = record.source.id;
+      if (timers.has(id)) continue;
       const tick = async () => {
         const current = (await listDataSources(o.db).catch(() => [])).find((r) => r.source.id === id);
         if (current && !stopped) await safePoll(current);
       };
       void tick();
-      const timer = setInterval(() => void tick(), record.source.pollIntervalSeconds * 1000);
-      timer.unref();
-      timers.set(id, timer);
+      const handle = setInterval(() => void tick(), record.source.pollIntervalSeconds * 1000);
+      handle.unref();
+      timers.set(id, { handle, intervalSeconds: record.source.pollIntervalSeconds });
     }
   };
   void schedule();
@@ -139,10 +152,11 @@ export function createSourcePoller(o: SourcePollerOptions): SourcePoller {
 
   return {
     pollAll,
+    reload: schedule,
     async stop() {
       stopped = true;
       clearInterval(reload);
-      for (const t of timers.values()) clearInterval(t);
+      for (const t of timers.values()) clearInterval(t.handle);
       await Promise.allSettled([...running]);
     },
   };
