@@ -1,9 +1,8 @@
 import type {} from 'vitest';
 
+// What test/global-setup.ts provides besides the database (packages/testing/src/provided-context.ts).
 declare module 'vitest' {
   export interface ProvidedContext {
-    pgAdminUrl: string;
-    pgTemplate: string;
     mqttUrl: string;
     mqttProtocolVersion: 4 | 5;
     brokerKind: string;

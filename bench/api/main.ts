@@ -3,9 +3,9 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDb, migrate, startEmbeddedPostgres } from '@freiplatz/db';
+import { findFreePort } from '@freiplatz/testing';
 import { sql } from 'kysely';
 import { startMosquitto } from '../../test/support/mosquitto.js';
-import { findFreePort } from '../../test/support/ports.js';
 import { buildServiceBundle, REPO_ROOT, type ServiceProcess, startService } from '../../test/support/processes.js';
 import { WORKER_NODE_OPTIONS } from '../ingest/pipeline.js';
 import { BENCH_PG_SETTINGS } from '../pg-settings.js';

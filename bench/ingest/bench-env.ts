@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDb, type Db, type EmbeddedPostgresHandle, importRegistry, migrate, startEmbeddedPostgres } from '@freiplatz/db';
 import { parseRegistry } from '@freiplatz/domain';
+import { findFreePort } from '@freiplatz/testing';
 import { sql } from 'kysely';
 import { type MosquittoHandle, startMosquitto } from '../../test/support/mosquitto.js';
-import { findFreePort } from '../../test/support/ports.js';
 import { BENCH_PG_SETTINGS } from '../pg-settings.js';
 
 export interface BenchEnv {

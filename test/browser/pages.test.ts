@@ -1,10 +1,10 @@
 import { createApp, startApiServer } from '@freiplatz/api';
 import { createSilentLogger } from '@freiplatz/config';
+import { findFreePort } from '@freiplatz/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildRegistry, createHarness, type Harness } from '../harness.js';
 import { findSeriousA11yViolations, launchBrowser, saveScreenshot } from '../support/browser.js';
-import { findFreePort } from '../support/ports.js';
 
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 860 };

@@ -3,8 +3,8 @@ import { chmodSync, mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs'
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findFreePort } from '@freiplatz/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '../support/ports.js';
 import { REPO_ROOT, type ServiceProcess, startService } from '../support/processes.js';
 
 const asRoot = process.getuid?.() === 0;

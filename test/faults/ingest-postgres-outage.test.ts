@@ -2,10 +2,9 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDb, type Db, type EmbeddedPostgresHandle, importRegistry, migrate, startEmbeddedPostgres } from '@freiplatz/db';
+import { buildRegistry, findFreePort } from '@freiplatz/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRegistry } from '../harness.js';
 import { type BrokerBackend, startBrokerBackend } from '../support/broker.js';
-import { findFreePort } from '../support/ports.js';
 import { accountFor, countStored, startLoad } from './load.js';
 import { startWorkerProcess, type WorkerProcess } from './worker-process.js';
 

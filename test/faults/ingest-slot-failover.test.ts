@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { buildRegistry } from '@freiplatz/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRegistry } from '../harness.js';
 import { createSecurePipeline, type SecurePipeline } from '../security/support/secure-pipeline.js';
 import { startService } from '../support/processes.js';
 import { accountFor, countStored, startLoad } from './load.js';

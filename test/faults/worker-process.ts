@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { findFreePort } from '../support/ports.js';
+import { findFreePort } from '@freiplatz/testing';
 import { type ServiceProcess, startService } from '../support/processes.js';
 
 export interface WorkerProcess extends ServiceProcess {

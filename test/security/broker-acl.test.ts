@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { buildRegistry } from '@freiplatz/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRegistry } from '../harness.js';
 import { createSecurePipeline, type SecurePipeline } from './support/secure-pipeline.js';
 
 // Mosquitto runs with infra/mosquitto/mosquitto.conf and the ACL and password file made by the

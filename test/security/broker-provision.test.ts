@@ -2,11 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildRegistry } from '@freiplatz/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveBrokerOwner } from '../../infra/scripts/broker-files.js';
 import { hashMosquittoPassword, parsePasswordFile, verifyMosquittoPassword } from '../../infra/scripts/mosquitto-passwd.js';
 import { provisionBrokerCredentials } from '../../infra/scripts/provision.js';
-import { buildRegistry } from '../harness.js';
 import { REPO_ROOT } from '../support/processes.js';
 
 const staticAcl = readFileSync(join(REPO_ROOT, 'infra/mosquitto/acl'), 'utf8');

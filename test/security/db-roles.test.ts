@@ -2,13 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { createApp } from '@freiplatz/api';
 import { createSilentLogger } from '@freiplatz/config';
 import { createDb, type Db, deleteExpiredRows, maintainEventPartitions, provisionRoles, ROLE_GRANTS, SERVICE_ROLES } from '@freiplatz/db';
+import { findFreePort } from '@freiplatz/testing';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createOperatorKey } from '../../services/api/src/cli/operator-keys.js';
 import { buildRegistry, createHarness, type Harness } from '../harness.js';
-import '../provided-context.js';
-import { findFreePort } from '../support/ports.js';
 import { REPO_ROOT, startService } from '../support/processes.js';
 
 const passwords = { api: `api-${randomBytes(12).toString('hex')}`, ingest: `ingest-${randomBytes(12).toString('hex')}` };

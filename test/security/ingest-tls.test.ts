@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { buildRegistry } from '@freiplatz/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildRegistry } from '../harness.js';
 import { type ServiceProcess, startService } from '../support/processes.js';
 import { createSecurePipeline, type SecurePipeline } from './support/secure-pipeline.js';
 

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, startApiServer } from '@freiplatz/api';
 import { createSilentLogger } from '@freiplatz/config';
+import { findFreePort, waitForPort } from '@freiplatz/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOperatorKey } from '../../services/api/src/cli/operator-keys.js';
 import { buildRegistry, createHarness, type Harness } from '../harness.js';
-import { findFreePort, waitForPort } from '../support/ports.js';
 import { REPO_ROOT } from '../support/processes.js';
 
 const NGINX = '/usr/sbin/nginx';

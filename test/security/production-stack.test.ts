@@ -5,13 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { apiEnvSchema } from '@freiplatz/config';
 import { createIngestMetrics } from '@freiplatz/ingest';
+import { findFreePort } from '@freiplatz/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
 import { checkComposeFile, checkDockerfileCopies, readComposeFile, readPrometheusTargets } from '../../infra/scripts/check-deploy.js';
 import { buildRegistry, createHarness, type Harness } from '../harness.js';
-import '../provided-context.js';
-import { findFreePort } from '../support/ports.js';
 import { buildServiceBundle, REPO_ROOT } from '../support/processes.js';
 
 // No Docker engine here: what can be checked without one is checked (see infra/README.md).

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { buildRegistry } from '@freiplatz/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatIssuedCsv } from '../../infra/scripts/provision.js';
-import { buildRegistry } from '../harness.js';
 import { REPO_ROOT } from '../support/processes.js';
 import { createSecurePipeline, type SecurePipeline } from './support/secure-pipeline.js';
 

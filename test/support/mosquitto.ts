@@ -2,7 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findFreePort, waitForPort } from './ports.js';
+import { findFreePort, waitForPort } from '@freiplatz/testing';
 
 /** Path of the mosquitto binary, or null when it is not installed. */
 export function findMosquitto(): string | null {

@@ -1,5 +1,5 @@
 import { parseRegistry, type Registry, spotCategories } from '@freiplatz/domain';
-import { buildRegistry } from '../harness.js';
+import { buildRegistry } from '@freiplatz/testing';
 
 /** Every category (some bays heard), a closed one, one with all sensors silent, one counted by gates, one on-street. */
 export function openDataRegistry(): Registry {

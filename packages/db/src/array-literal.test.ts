@@ -1,13 +1,13 @@
+import { createTestDatabase, type TestDatabase } from '@freiplatz/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from '../../../test/harness.js';
 import { arrayLiteral } from './real.js';
 
 // The ingest path hands PostgreSQL hand-built array literals: they must read back exactly as sent.
 describe('arrayLiteral against PostgreSQL', () => {
-  let h: Harness;
+  let h: TestDatabase;
   beforeAll(async () => {
-    h = await createHarness();
+    h = await createTestDatabase();
   });
   afterAll(async () => h?.close());
 

@@ -1,18 +1,18 @@
+import { createTestDatabase, type TestDatabase } from '@freiplatz/testing';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from '../../../test/harness.js';
 import { createDb, type Db, MAX_PREPARED_STATEMENTS } from './connection.js';
 
 // The ingest commit thread sends its statements as named prepared statements (createDb's
 // `preparedStatements`). These tests hold the pool wrapper to what that relies on, on a real server.
 
 describe('createDb({ preparedStatements: true })', () => {
-  let h: Harness;
+  let h: TestDatabase;
   let db: Db;
 
   beforeAll(async () => {
-    h = await createHarness();
+    h = await createTestDatabase();
     // One connection, so that pg_prepared_statements (per session) shows what earlier statements left.
     db = createDb({ connectionString: h.databaseUrl, max: 1, applicationName: 'prepared-test', preparedStatements: true });
   }, 60_000);

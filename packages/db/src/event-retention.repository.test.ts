@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildRegistry, createTestDatabase, type TestDatabase } from '@freiplatz/testing';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildRegistry, createHarness, type Harness } from '../../../test/harness.js';
 import { maintainEventPartitions } from './event-retention.repository.js';
 import { listOccupancyBuckets, recordFacilityStateSamples } from './history.repository.js';
 import { MIGRATIONS_DIR, migrate } from './migrate.js';
@@ -15,7 +15,7 @@ const startOfUtcDay = (d: Date) => new Date(Math.floor(d.getTime() / DAY) * DAY)
 const partitionName = (d: Date) => `occupancy_events_p${d.toISOString().slice(0, 10).replaceAll('-', '')}`;
 
 describe('raw event retention on plain PostgreSQL (migration 0017)', () => {
-  let h: Harness;
+  let h: TestDatabase;
   const today = startOfUtcDay(new Date());
   const day = (n: number, hours = 12) => new Date(today.getTime() + n * DAY + hours * 3_600_000);
 
@@ -32,7 +32,7 @@ describe('raw event retention on plain PostgreSQL (migration 0017)', () => {
     (await sql<{ ts: Date }>`SELECT ts FROM occupancy_events ORDER BY ts`.execute(h.db)).rows.map((r) => r.ts.toISOString());
 
   beforeAll(async () => {
-    h = await createHarness();
+    h = await createTestDatabase();
     await h.importRegistry(buildRegistry({ id: 'old', spots: 1 }));
   });
   afterAll(async () => h?.close());

@@ -1,11 +1,11 @@
+import { buildRegistry, createTestDatabase, type TestDatabase } from '@freiplatz/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRegistry, createHarness, type Harness } from '../../../test/harness.js';
 import { findFacility, findFacilityVersion, listFacilities, listSpots } from './facilities.repository.js';
 
 describe('facilities repository', () => {
-  let h: Harness;
+  let h: TestDatabase;
   beforeAll(async () => {
-    h = await createHarness();
+    h = await createTestDatabase();
     await h.importRegistry(
       buildRegistry(
         { id: 'b-lot', spots: ['standard', 'disabled'], address: 'Breiter Weg 1', openingHours: '24/7', tags: ['centre'] },

@@ -1,6 +1,6 @@
 import { computeSpotStatus, countSpots, summarizeFacility } from '@freiplatz/domain';
+import { buildRegistry, createTestDatabase as createHarness, type TestDatabase as Harness } from '@freiplatz/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRegistry, createHarness, type Harness } from '../../../test/harness.js';
 import { refreshFacilityState } from './facility-state.repository.js';
 
 const now = new Date('2026-11-27T12:00:00Z');

@@ -1,7 +1,7 @@
 import type { BayEvent } from '@freiplatz/domain';
+import { buildRegistry, createTestDatabase, type TestDatabase } from '@freiplatz/testing';
 import { type Selectable, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRegistry, createHarness, type Harness } from '../../../test/harness.js';
 import { toBayColumns } from './bay-columns.js';
 import type { FacilityStateTable } from './database.js';
 import { refreshAllFacilityStates, refreshFacilityState } from './facility-state.repository.js';
@@ -31,12 +31,12 @@ function random(seed: number) {
 const STATE_COLUMNS = ['facility_id', 'capacity', 'free', 'occupied', 'unknown', 'closed', 'status', 'by_category'] as const;
 type StateRow = Pick<Selectable<FacilityStateTable>, (typeof STATE_COLUMNS)[number]>;
 
-async function storedState(h: Harness): Promise<StateRow[]> {
+async function storedState(h: TestDatabase): Promise<StateRow[]> {
   return h.db.selectFrom('facility_state').select(STATE_COLUMNS).where('facility_id', 'in', FACILITIES).orderBy('facility_id').execute();
 }
 
 /** What a full recount at `now` would store, computed in a transaction that is rolled back. */
-async function recountedState(h: Harness, now: Date): Promise<StateRow[]> {
+async function recountedState(h: TestDatabase, now: Date): Promise<StateRow[]> {
   let rows: StateRow[] = [];
   await h.db
     .transaction()
@@ -59,10 +59,10 @@ async function recountedState(h: Harness, now: Date): Promise<StateRow[]> {
 class RollbackSignal extends Error {}
 
 describe('incremental facility counts', () => {
-  let h: Harness;
+  let h: TestDatabase;
   const sensors: string[] = [];
   beforeAll(async () => {
-    h = await createHarness();
+    h = await createTestDatabase();
     const registry = buildRegistry(
       {
         id: 'inc-a',

@@ -1,15 +1,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTestDatabase, type TestDatabase } from '@freiplatz/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from '../../../test/harness.js';
 import { assertMigrated, MIGRATIONS_DIR, MigrationError, migrate, pendingMigrations } from './migrate.js';
 
 describe('pendingMigrations / assertMigrated (the services check, never migrate)', () => {
-  let h: Harness;
+  let h: TestDatabase;
   const dir = mkdtempSync(join(tmpdir(), 'freiplatz-migrations-'));
   beforeAll(async () => {
-    h = await createHarness();
+    h = await createTestDatabase();
   });
   afterAll(async () => {
     await h?.close();

@@ -1,7 +1,7 @@
 import { parseRegistry, type Registry } from '@freiplatz/domain';
+import { buildRegistry, createTestDatabase, type TestDatabase } from '@freiplatz/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRegistry, createHarness, type Harness } from '../../../test/harness.js';
 import { importRegistry } from './registry.repository.js';
 import { RegistryScopeError } from './registry-owners.js';
 
@@ -19,14 +19,14 @@ const facility = (id: string, spots: string[], name = `Facility ${id}`) => ({
 });
 
 describe('importRegistry: who owns what', () => {
-  let h: Harness;
+  let h: TestDatabase;
   const state = async (id: string) =>
     h.db.selectFrom('facility_state').select(['capacity', 'version']).where('facility_id', '=', id).executeTakeFirstOrThrow();
   const owner = async (spot: string) =>
     (await h.db.selectFrom('spots').select('facility_id').where('id', '=', spot).executeTakeFirstOrThrow()).facility_id;
 
   beforeAll(async () => {
-    h = await createHarness();
+    h = await createTestDatabase();
     await importRegistry(h.db, buildRegistry({ id: 'allee', spots: 2 }, { id: 'petri', spots: 3 }));
   });
   afterAll(async () => h?.close());

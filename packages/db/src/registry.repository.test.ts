@@ -1,12 +1,12 @@
 import { parseRegistry } from '@freiplatz/domain';
+import { buildRegistry, createTestDatabase, type TestDatabase } from '@freiplatz/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRegistry, createHarness, type Harness } from '../../../test/harness.js';
 import { importRegistry, isRegistryEmpty } from './registry.repository.js';
 
 describe('importRegistry', () => {
-  let h: Harness;
+  let h: TestDatabase;
   beforeAll(async () => {
-    h = await createHarness();
+    h = await createTestDatabase();
   });
   afterAll(async () => h?.close());
 

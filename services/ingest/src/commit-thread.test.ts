@@ -1,9 +1,9 @@
 import { createSilentLogger } from '@freiplatz/config';
 import { toReject } from '@freiplatz/db';
 import type { OccupancyEvent } from '@freiplatz/domain';
+import { buildRegistry, createTestDatabase, type TestDatabase } from '@freiplatz/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRegistry, createHarness, type Harness } from '../../../test/harness.js';
 import { isPermanentDbError } from './batcher.js';
 import { type CommitThread, startCommitThread } from './commit-thread-client.js';
 
@@ -22,11 +22,11 @@ const bay = (sensorId: string, seq: number, occupied: boolean): OccupancyEvent =
   }) as unknown as OccupancyEvent;
 
 describe('commit thread', () => {
-  let h: Harness;
+  let h: TestDatabase;
   let thread: CommitThread;
 
   beforeAll(async () => {
-    h = await createHarness();
+    h = await createTestDatabase();
     await h.importRegistry(buildRegistry({ id: 'ct', spots: 3 }));
     thread = startCommitThread({
       databaseUrl: h.databaseUrl,

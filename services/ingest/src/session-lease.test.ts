@@ -1,13 +1,13 @@
 import { createSilentLogger } from '@freiplatz/config';
+import { createTestDatabase, type TestDatabase } from '@freiplatz/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from '../../../test/harness.js';
 import { createSlotLeases, type SlotLeases } from './session-lease.js';
 
 const SLOTS = ['w-1', 'w-2'];
 
 /** A worker's leases, with the sessions it would consume. */
-function worker(h: Harness, home: string) {
+function worker(h: TestDatabase, home: string) {
   const consuming = new Set<string>();
   const leases: SlotLeases = createSlotLeases({
     connectionString: h.databaseUrl,
@@ -27,9 +27,9 @@ function worker(h: Harness, home: string) {
 }
 
 describe('slot leases (PostgreSQL advisory locks)', () => {
-  let h: Harness;
+  let h: TestDatabase;
   beforeAll(async () => {
-    h = await createHarness();
+    h = await createTestDatabase();
   });
   afterAll(async () => h?.close());
 

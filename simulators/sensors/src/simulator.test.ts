@@ -1,8 +1,8 @@
 import { decodeNativeMessage, type Registry } from '@freiplatz/domain';
+import { findFreePort } from '@freiplatz/testing';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrokerBackend, startBrokerBackend } from '../../../test/support/broker.js';
-import { findFreePort } from '../../../test/support/ports.js';
 import { BrokerConnectError } from './connect-client.js';
 import { createSimulator } from './simulator.js';
 import { readNativeDemoRegistry } from './test-registry.js';

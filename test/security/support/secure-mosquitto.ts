@@ -3,10 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findFreePort, waitForPort } from '@freiplatz/testing';
 import { resolveBrokerOwner, writeBrokerFiles } from '../../../infra/scripts/broker-files.js';
 import { renderMosquittoConfig } from '../../../infra/scripts/cluster/render-config.js';
 import { findMosquitto } from '../../support/mosquitto.js';
-import { findFreePort, waitForPort } from '../../support/ports.js';
 import { REPO_ROOT } from '../../support/processes.js';
 
 const INFRA = join(REPO_ROOT, 'infra');
