@@ -1,4 +1,4 @@
-import { apiEnvSchema, ConfigError, createLogger, parseEnvOrExit } from '@freiplatz/config';
+import { apiEnvSchema, ConfigError, createLogger, isPrettyFormat, parseEnvOrExit } from '@freiplatz/config';
 import { MigrationError } from '@freiplatz/db';
 import { createApi } from './create-api.js';
 
@@ -6,7 +6,7 @@ const env = parseEnvOrExit(apiEnvSchema, process.env, 'api');
 const logger = createLogger({
   level: env.LOG_LEVEL,
   name: 'api',
-  pretty: (env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'pretty',
+  pretty: isPrettyFormat(env.LOG_FORMAT),
 });
 const fail = (err: unknown): never => {
   if (err instanceof ConfigError) {

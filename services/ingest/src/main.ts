@@ -1,9 +1,9 @@
-import { ConfigError, createLogger, ingestEnvSchema, parseEnvOrExit } from '@freiplatz/config';
+import { ConfigError, createLogger, ingestEnvSchema, isPrettyFormat, parseEnvOrExit } from '@freiplatz/config';
 import { MigrationError } from '@freiplatz/db';
 import { type RunningIngest, startIngest } from './start-ingest.js';
 
 const env = parseEnvOrExit(ingestEnvSchema, process.env, 'ingest');
-const logger = createLogger({ level: env.LOG_LEVEL, name: 'ingest' });
+const logger = createLogger({ level: env.LOG_LEVEL, name: 'ingest', pretty: isPrettyFormat(env.LOG_FORMAT) });
 let ingest: RunningIngest;
 try {
   ingest = await startIngest(env, { logger, processEnv: process.env });

@@ -1,5 +1,5 @@
 import { createApi } from '@freiplatz/api';
-import { createLogger, launcherEnvSchema, parseEnvOrExit } from '@freiplatz/config';
+import { createLogger, isPrettyFormat, launcherEnvSchema, parseEnvOrExit } from '@freiplatz/config';
 import {
   createDb,
   importRegistry,
@@ -24,7 +24,7 @@ if (!faults.ok) {
 const logger = createLogger({
   level: env.LOG_LEVEL,
   name: 'freiplatz',
-  pretty: (env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'pretty',
+  pretty: isPrettyFormat(env.LOG_FORMAT),
 });
 const stops: Array<{ name: string; stop: () => Promise<unknown> }> = [];
 let stopping: Promise<never> | null = null;
