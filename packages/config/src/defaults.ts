@@ -3,6 +3,9 @@
  * a test leaves one out, both fall back to these.
  */
 
+/** Where servers listen unless told otherwise (HOST, INGEST_METRICS_HOST): loopback only. */
+export const DEFAULT_HOST = '127.0.0.1';
+
 /** OpenStreetMap's standard tiles (fair use; set your own tile server for production). */
 export const DEFAULT_MAP = {
   tileUrl: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png',

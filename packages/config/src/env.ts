@@ -4,6 +4,7 @@ import {
   DEFAULT_BATCH_MAX_BYTES,
   DEFAULT_COMMIT_CONCURRENCY,
   DEFAULT_EVENTS_RETENTION_DAYS,
+  DEFAULT_HOST,
   DEFAULT_MAP,
   DEFAULT_MAX_UNACKED_BYTES,
   DEFAULT_RATE_LIMIT,
@@ -68,7 +69,7 @@ export const ingestEnvSchema = baseEnvSchema.extend({
   EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(DEFAULT_EVENTS_RETENTION_DAYS),
   INGEST_METRICS_PORT: port.optional(),
   /** Interface of the metrics endpoint; loopback by default, `0.0.0.0` in a container for Prometheus. */
-  INGEST_METRICS_HOST: z.string().default('127.0.0.1'),
+  INGEST_METRICS_HOST: z.string().default(DEFAULT_HOST),
   /** MQTT 5 shared-subscription group: workers with the same group split the messages between them. */
   MQTT_SHARE_GROUP: z
     .string()
@@ -97,7 +98,7 @@ export const ingestEnvSchema = baseEnvSchema.extend({
 
 export const apiEnvSchema = baseEnvSchema.extend({
   PORT: port.default(3000),
-  HOST: z.string().default('127.0.0.1'),
+  HOST: z.string().default(DEFAULT_HOST),
   /** Tile URL template of the public map (`{z}/{x}/{y}`); `off` shows the list only. */
   MAP_TILE_URL: z.string().default(DEFAULT_MAP.tileUrl),
   MAP_ATTRIBUTION: z.string().default(DEFAULT_MAP.attribution),
