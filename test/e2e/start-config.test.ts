@@ -69,6 +69,7 @@ describe('pnpm start honours its configuration', () => {
     try {
       // One message waits for its batch far longer than the default 50 ms (INGEST_FLUSH_MS=60000) …
       await publish(1);
+      await expect.poll(() => metric('received_total'), { timeout: 10_000 }).toBe(1);
       await expect.poll(() => metric('oldest_unacked_seconds'), { timeout: 10_000 }).toBeGreaterThan(0.5);
       expect(await metric('batch_size_count')).toBe(0);
       // … until a second one fills it (INGEST_BATCH_SIZE=2).
@@ -79,9 +80,10 @@ describe('pnpm start honours its configuration', () => {
       await holder.query('BEGIN');
       await holder.query('LOCK TABLE ingest_rejects IN EXCLUSIVE MODE');
       await publish(5);
+      await expect.poll(() => metric('received_total'), { timeout: 10_000 }).toBe(5);
       await expect.poll(() => metric('oldest_unacked_seconds'), { timeout: 10_000 }).toBeGreaterThan(0.5);
-      expect(await metric('unacked_messages')).toBe(3);
       expect(await metric('received_total')).toBe(5);
+      expect(await metric('unacked_messages')).toBe(3);
       await holder.query('COMMIT');
       await expect.poll(() => metric('received_total'), { timeout: 10_000 }).toBe(7);
     } finally {
