@@ -1,5 +1,17 @@
 import { z } from 'zod';
 import { addressRangeProblem } from './address-ranges.js';
+import {
+  DEFAULT_BATCH_MAX_BYTES,
+  DEFAULT_COMMIT_CONCURRENCY,
+  DEFAULT_EVENTS_RETENTION_DAYS,
+  DEFAULT_HOST,
+  DEFAULT_MAP,
+  DEFAULT_MAX_UNACKED_BYTES,
+  DEFAULT_RATE_LIMIT,
+  DEFAULT_RETENTION,
+  DEFAULT_SLOT_POLL_MS,
+  DEFAULT_STREAM_MAX_PER_CLIENT,
+} from './defaults.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -44,30 +56,20 @@ export const ingestEnvSchema = baseEnvSchema.extend({
    * Payload bytes of a batch at most (at least one message): with rejected payloads cut to 1 KiB,
    * 5,000 ~100-byte events stay one batch, 5,000 rejects become two.
    */
-  INGEST_BATCH_MAX_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(1_073_741_824)
-    .default(4 * 1024 * 1024),
+  INGEST_BATCH_MAX_BYTES: z.coerce.number().int().min(1024).max(1_073_741_824).default(DEFAULT_BATCH_MAX_BYTES),
   /** Payload bytes read and not yet acknowledged before reading pauses (at least one message). */
-  INGEST_MAX_UNACKED_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(1_073_741_824)
-    .default(16 * 1024 * 1024),
+  INGEST_MAX_UNACKED_BYTES: z.coerce.number().int().min(1024).max(1_073_741_824).default(DEFAULT_MAX_UNACKED_BYTES),
   /** Dead letters (`ingest_rejects`) older than this are deleted by the ingest worker's periodic sweep. */
-  INGEST_REJECTS_RETENTION_DAYS: z.coerce.number().min(1).max(36_500).default(30),
+  INGEST_REJECTS_RETENTION_DAYS: z.coerce.number().min(1).max(36_500).default(DEFAULT_RETENTION.ingestRejectsDays),
   /** Audit entries older than this are deleted by the ingest worker's periodic sweep. */
-  AUDIT_LOG_RETENTION_DAYS: z.coerce.number().min(1).max(36_500).default(365),
+  AUDIT_LOG_RETENTION_DAYS: z.coerce.number().min(1).max(36_500).default(DEFAULT_RETENTION.auditLogDays),
   /** Parts a large batch is split into by sensor and committed at once (they share no sensor rows, so they overlap). */
-  INGEST_COMMIT_CONCURRENCY: z.coerce.number().int().min(1).max(8).default(2),
+  INGEST_COMMIT_CONCURRENCY: z.coerce.number().int().min(1).max(8).default(DEFAULT_COMMIT_CONCURRENCY),
   /** Days raw occupancy events are kept (daily partitions dropped whole; a TimescaleDB retention policy); history aggregates stay. */
-  EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(180),
+  EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(DEFAULT_EVENTS_RETENTION_DAYS),
   INGEST_METRICS_PORT: port.optional(),
   /** Interface of the metrics endpoint; loopback by default, `0.0.0.0` in a container for Prometheus. */
-  INGEST_METRICS_HOST: z.string().default('127.0.0.1'),
+  INGEST_METRICS_HOST: z.string().default(DEFAULT_HOST),
   /** MQTT 5 shared-subscription group: workers with the same group split the messages between them. */
   MQTT_SHARE_GROUP: z
     .string()
@@ -89,23 +91,23 @@ export const ingestEnvSchema = baseEnvSchema.extend({
     .pipe(z.array(z.string().min(1).max(64)).min(1))
     .optional(),
   /** How often slot leases are checked: a dead worker's share resumes within about this. */
-  INGEST_SLOT_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+  INGEST_SLOT_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(DEFAULT_SLOT_POLL_MS),
   /** Subscribe to the broker's `$SYS/broker/store/messages/…` totals for the queue alerts (infra/prometheus). */
   INGEST_BROKER_STATS: bool.default(true),
 });
 
 export const apiEnvSchema = baseEnvSchema.extend({
   PORT: port.default(3000),
-  HOST: z.string().default('127.0.0.1'),
+  HOST: z.string().default(DEFAULT_HOST),
   /** Tile URL template of the public map (`{z}/{x}/{y}`); `off` shows the list only. */
-  MAP_TILE_URL: z.string().default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
-  MAP_ATTRIBUTION: z.string().default('© OpenStreetMap contributors'),
+  MAP_TILE_URL: z.string().default(DEFAULT_MAP.tileUrl),
+  MAP_ATTRIBUTION: z.string().default(DEFAULT_MAP.attribution),
   /** Requests per second each client IP may sustain on the public API; 0 turns the limit off. */
-  API_RATE_LIMIT_RPS: z.coerce.number().min(0).max(1_000_000).default(50),
+  API_RATE_LIMIT_RPS: z.coerce.number().min(0).max(1_000_000).default(DEFAULT_RATE_LIMIT.ratePerSecond),
   /** Requests a client IP may send at once (signage behind one NAT polls in bursts). */
-  API_RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(10_000_000).default(200),
+  API_RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(10_000_000).default(DEFAULT_RATE_LIMIT.burst),
   /** Server-sent event streams one client may hold open at once (keyed as the rate limit); the process allows 1,000 in all. */
-  API_STREAM_MAX_PER_CLIENT: z.coerce.number().int().min(1).max(1000).default(10),
+  API_STREAM_MAX_PER_CLIENT: z.coerce.number().int().min(1).max(1000).default(DEFAULT_STREAM_MAX_PER_CLIENT),
   /**
    * Comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For names the
    * client (rate limits and failed-login limits per client).
@@ -137,7 +139,11 @@ export const dbRolesEnvSchema = baseEnvSchema.extend({
   INGEST_DB_PASSWORD: z.string().min(16, 'at least 16 characters'),
 });
 
-export const launcherEnvSchema = apiEnvSchema.extend({
+export type IngestEnv = z.infer<typeof ingestEnvSchema>;
+export type ApiEnv = z.infer<typeof apiEnvSchema>;
+
+/** `pnpm start`: the ingest worker's and the API's environment (the same keys, the same defaults) and the embedded parts. */
+export const launcherEnvSchema = ingestEnvSchema.extend(apiEnvSchema.shape).extend({
   MQTT_PORT: port.default(1883),
   SIMULATOR: z.enum(['on', 'off']).default('on'),
   SIMULATOR_SPEED: z.coerce.number().min(0.01).max(10_000).default(60),
@@ -145,8 +151,8 @@ export const launcherEnvSchema = apiEnvSchema.extend({
   SIMULATOR_FAULTS: z.string().default(''),
   DATA_DIR: z.string().default('.data'),
   PG_PORT: port.default(54_329),
-  EMBEDDED_PG_RESET: bool.default(false),
 });
+export type LauncherEnv = z.infer<typeof launcherEnvSchema>;
 
 /** Parses the environment once; every problem is named with its variable. */
 export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
@@ -157,4 +163,15 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, str
     throw new ConfigError(`invalid environment:\n${lines.join('\n')}`);
   }
   return result.data;
+}
+
+/** For a service's `main.ts`: parses the environment, or names what is wrong on stderr and exits 2. */
+export function parseEnvOrExit<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>, service: string): z.infer<S> {
+  try {
+    return parseEnv(schema, env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`freiplatz ${service}: ${err.message}\n`);
+    process.exit(2);
+  }
 }

@@ -46,3 +46,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 export function createSilentLogger(): Logger {
   return pino({ level: 'silent' });
 }
+
+/** What LOG_FORMAT asks for: `pretty` or `json` as set; unset, pretty on a terminal and JSON otherwise. */
+export function isPrettyFormat(format: 'json' | 'pretty' | undefined): boolean {
+  return (format ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'pretty';
+}

@@ -1,9 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './database.js';
 
-/** Default days raw occupancy events are kept (EVENTS_RETENTION_DAYS); history aggregates are kept longer. */
-export const DEFAULT_EVENTS_RETENTION_DAYS = 180;
-
 /**
  * Applies the raw-event retention of migration 0017 as of `now`: on plain PostgreSQL creates the
  * daily partitions of the coming `daysAhead` days and drops (whole) those older than

@@ -1,4 +1,4 @@
-import type { Logger } from '@freiplatz/config';
+import { DEFAULT_MAP, type Logger } from '@freiplatz/config';
 import type { Db } from '@freiplatz/db';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -34,12 +34,6 @@ export interface AppOptions extends PublicApiOptions {
   /** Prometheus metrics at `/metrics` (requests, latency, streams, state lag); process metrics are opt-in. */
   metrics?: ApiMetricsOptions;
 }
-
-/** OpenStreetMap's standard tiles (fair use; set your own tile server for production). */
-export const DEFAULT_MAP = {
-  tileUrl: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png',
-  attribution: '© OpenStreetMap contributors',
-};
 
 /** Largest request body any route accepts: above the registry import's own 5 MiB, a cap for every other route. */
 export const MAX_REQUEST_BODY_BYTES = 6 * 1024 * 1024;

@@ -1,59 +1,27 @@
-import { apiEnvSchema, ConfigError, createLogger, parseEnv } from '@freiplatz/config';
-import { assertMigrated, createDb, MigrationError } from '@freiplatz/db';
-import { createApp } from './app.js';
-import { whenAppReady } from './public-api.js';
-import { startApiServer } from './server.js';
+import { apiEnvSchema, ConfigError, createLogger, isPrettyFormat, parseEnvOrExit } from '@freiplatz/config';
+import { MigrationError } from '@freiplatz/db';
+import { createApi } from './create-api.js';
 
-function readEnv() {
-  try {
-    return parseEnv(apiEnvSchema, process.env);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`freiplatz api: ${err.message}\n`);
-    process.exit(2);
-  }
-}
-
-const env = readEnv();
+const env = parseEnvOrExit(apiEnvSchema, process.env, 'api');
 const logger = createLogger({
   level: env.LOG_LEVEL,
   name: 'api',
-  pretty: (env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'pretty',
+  pretty: isPrettyFormat(env.LOG_FORMAT),
 });
-const databaseUrl = env.DATABASE_URL;
-if (!databaseUrl) {
-  logger.fatal('DATABASE_URL must be set (or run `pnpm start`, which starts an embedded PostgreSQL, the ingest worker and the API)');
-  process.exit(2);
-}
-const db = createDb({ connectionString: databaseUrl, max: 10, applicationName: 'freiplatz-api' });
-const server = await (async () => {
-  try {
-    // The API never changes the schema (its database role may not): `pnpm db:migrate` does, as the owner.
-    await assertMigrated(databaseUrl);
-    const app = createApp({
-      db,
-      logger,
-      databaseUrl,
-      rateLimit: { ratePerSecond: env.API_RATE_LIMIT_RPS, burst: env.API_RATE_LIMIT_BURST },
-      trustedProxies: env.API_TRUSTED_PROXIES,
-      stream: { maxPerClient: env.API_STREAM_MAX_PER_CLIENT },
-      metrics: { processMetrics: true },
-      map: { tileUrl: env.MAP_TILE_URL === 'off' ? '' : env.MAP_TILE_URL, attribution: env.MAP_ATTRIBUTION },
-      opsSessions: {
-        secureCookies: env.OPS_SECURE_COOKIES,
-        ...(env.OPS_SESSION_SECRET ? { sessionSecret: Buffer.from(env.OPS_SESSION_SECRET) } : {}),
-      },
-    });
-    // Load the in-memory facility state first, so the first signage poll is already served from memory.
-    await whenAppReady(app);
-    return await startApiServer({ app, port: env.PORT, host: env.HOST });
-  } catch (err) {
-    if (err instanceof MigrationError) logger.fatal(err.message);
-    else logger.fatal({ err }, 'start-up failed');
-    await db.destroy();
-    process.exit(1);
+const fail = (err: unknown): never => {
+  if (err instanceof ConfigError) {
+    logger.fatal(err.message);
+    process.exit(2);
   }
-})();
+  if (err instanceof MigrationError) logger.fatal(err.message);
+  else logger.fatal({ err }, 'start-up failed');
+  process.exit(1);
+};
+const api = await createApi(env, { logger }).catch(fail);
+const server = await api.ready.catch(async (err: unknown) => {
+  await api.close();
+  return fail(err);
+});
 logger.info({ url: server.url }, 'api listening');
 
 let stopping = false;
@@ -62,8 +30,7 @@ const shutdown = async (signal: string) => {
   stopping = true;
   logger.info({ signal }, 'stopping: finishing requests in flight');
   try {
-    await server.close();
-    await db.destroy();
+    await api.close();
     process.exit(0);
   } catch (err) {
     logger.error({ err }, 'unclean shutdown');

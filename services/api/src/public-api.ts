@@ -1,4 +1,4 @@
-import type { Logger } from '@freiplatz/config';
+import { DEFAULT_RATE_LIMIT, type Logger } from '@freiplatz/config';
 import type { Db } from '@freiplatz/db';
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -96,7 +96,7 @@ export function mountPublicApi(
     await cache.close();
   });
 
-  const buckets = createTokenBuckets(options.rateLimit ?? { ratePerSecond: 50, burst: 200 });
+  const buckets = createTokenBuckets(options.rateLimit ?? DEFAULT_RATE_LIMIT);
   const availabilityCacheControl = `public, max-age=${availabilityMaxAgeSeconds}, stale-while-revalidate=${availabilityMaxAgeSeconds * 6}`;
   const clientKey = createClientKey(options.trustedProxies);
   const forwardedKey = createForwardedKey(options.trustedProxies);

@@ -1,5 +1,6 @@
 import { createServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DEFAULT_HOST } from '@freiplatz/config';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { AppEnv } from './app-env.js';
@@ -33,7 +34,7 @@ export interface ApiServer {
  * Serves the app over HTTP with @hono/node-server; resolves once it listens. The app's raw fast path
  * (the signage GET, see public-api.ts) answers first, without Request/Response adaptation.
  */
-export async function startApiServer({ app, port, host = '127.0.0.1', graceMs = 5000 }: ApiServerOptions): Promise<ApiServer> {
+export async function startApiServer({ app, port, host = DEFAULT_HOST, graceMs = 5000 }: ApiServerOptions): Promise<ApiServer> {
   const server = await new Promise<Server>((resolve, reject) => {
     // Only plain HTTP options are passed, so serve() creates a node:http Server.
     const fastPath = nodeFastPathOf(app);

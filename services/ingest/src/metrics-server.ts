@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DEFAULT_HOST } from '@freiplatz/config';
 import type { Registry } from 'prom-client';
 
 export interface MetricsServer {
@@ -8,7 +9,7 @@ export interface MetricsServer {
 }
 
 /** Serves the registry as Prometheus text on `GET /metrics` (loopback unless `host` says otherwise; port 0: any free port). */
-export async function startMetricsServer(registry: Registry, port: number, host = '127.0.0.1'): Promise<MetricsServer> {
+export async function startMetricsServer(registry: Registry, port: number, host = DEFAULT_HOST): Promise<MetricsServer> {
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || req.url !== '/metrics') {
       res.writeHead(404).end();

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { ConfigError } from '@freiplatz/config';
 import type { IClientOptions } from 'mqtt';
 
 export interface MqttTlsFiles {
@@ -11,13 +12,13 @@ export interface MqttTlsFiles {
 /** Reads the CA and optional client certificate for an mqtts:// connection into mqtt.js options. */
 export function readMqttTlsOptions(files: MqttTlsFiles): Partial<IClientOptions> {
   if ((files.certFile === undefined) !== (files.keyFile === undefined)) {
-    throw new Error('MQTT_CERT_FILE and MQTT_KEY_FILE must be set together');
+    throw new ConfigError('MQTT_CERT_FILE and MQTT_KEY_FILE must be set together');
   }
   const read = (name: string, path: string) => {
     try {
       return readFileSync(path);
     } catch (err) {
-      throw new Error(`${name}: cannot read ${path}: ${(err as Error).message}`, { cause: err });
+      throw new ConfigError(`${name}: cannot read ${path}: ${(err as Error).message}`, { cause: err });
     }
   };
   return {

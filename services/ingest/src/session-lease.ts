@@ -1,4 +1,4 @@
-import type { Logger } from '@freiplatz/config';
+import { DEFAULT_SLOT_POLL_MS, type Logger } from '@freiplatz/config';
 import pg from 'pg';
 import { lockKeys, PRESENCE_CLASS, planLeases } from './lease-plan.js';
 
@@ -34,7 +34,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export function createSlotLeases(options: SlotLeaseOptions): SlotLeases {
   const log = options.logger.child({ module: 'slot-lease' });
-  const pollMs = options.pollMs ?? 1000;
+  const pollMs = options.pollMs ?? DEFAULT_SLOT_POLL_MS;
   const held = new Set<string>();
   let closing = false;
   let client: pg.Client | null = null;

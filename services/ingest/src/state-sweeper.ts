@@ -1,7 +1,6 @@
-import type { Logger } from '@freiplatz/config';
+import { DEFAULT_EVENTS_RETENTION_DAYS, type Logger } from '@freiplatz/config';
 import {
   type Db,
-  DEFAULT_EVENTS_RETENTION_DAYS,
   deleteExpiredRows,
   type ExpiringTable,
   maintainEventPartitions,

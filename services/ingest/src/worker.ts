@@ -1,4 +1,10 @@
-import type { Logger } from '@freiplatz/config';
+import {
+  DEFAULT_BATCH_MAX_BYTES,
+  DEFAULT_COMMIT_CONCURRENCY,
+  DEFAULT_MAX_UNACKED_BYTES,
+  DEFAULT_RETENTION,
+  type Logger,
+} from '@freiplatz/config';
 import { commitIngestBatch, type Db, type IngestBatch, toReject } from '@freiplatz/db';
 import { decodeMessage, INGEST_TOPICS } from '@freiplatz/domain';
 import type { IClientOptions } from 'mqtt';
@@ -25,7 +31,7 @@ export interface IngestWorkerOptions {
   password?: string;
   transport?: Partial<IClientOptions>;
   batchSize: number;
-  /** Payload bytes a batch holds at most (default 4 MiB, as INGEST_BATCH_MAX_BYTES). */
+  /** Payload bytes a batch holds at most (default INGEST_BATCH_MAX_BYTES's). */
   batchMaxBytes?: number;
   flushMs: number;
   /** Least time between the starts of two commits unless `minCommitItems` wait (default 0: back to back). */
@@ -33,9 +39,9 @@ export interface IngestWorkerOptions {
   /** Messages that start the next commit before that interval has passed (default: the batch size). */
   minCommitItems?: number;
   maxUnacked: number;
-  /** Payload bytes of unacknowledged messages before reading pauses (default 16 MiB, as INGEST_MAX_UNACKED_BYTES). */
+  /** Payload bytes of unacknowledged messages before reading pauses (default INGEST_MAX_UNACKED_BYTES's). */
   maxUnackedBytes?: number;
-  /** Batches committed at the same time (default 2). */
+  /** Batches committed at the same time (default INGEST_COMMIT_CONCURRENCY's). */
   commitConcurrency?: number;
   /** MQTT 5 shared-subscription group: workers of one group split the messages between them. */
   shareGroup?: string;
@@ -47,9 +53,9 @@ export interface IngestWorkerOptions {
   slots?: SlotOptions;
   /** How often facility state is re-evaluated against the clock (sensors going silent, opening hours). */
   sweepIntervalMs?: number;
-  /** Days raw occupancy events are kept (default 180); history aggregates are kept. */
+  /** Days raw occupancy events are kept (default EVENTS_RETENTION_DAYS's); history aggregates are kept. */
   eventsRetentionDays?: number;
-  /** Old dead letters and audit entries deleted by the periodic sweep (default 30 and 365 days, as packages/config/src/env.ts). */
+  /** Old dead letters and audit entries deleted by the periodic sweep (defaults in packages/config/src/defaults.ts). */
   retention?: RetentionOptions;
   /** Rejected messages are logged as one line of counts per this interval (default 30 s). */
   rejectLogIntervalMs?: number;
@@ -105,11 +111,11 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
   const rejectLog = createRejectLog(log, options.rejectLogIntervalMs ?? 30_000);
   const batcher = new Batcher({
     batchSize: options.batchSize,
-    batchMaxBytes: options.batchMaxBytes ?? 4 * 1024 * 1024,
+    batchMaxBytes: options.batchMaxBytes ?? DEFAULT_BATCH_MAX_BYTES,
     flushMs: options.flushMs,
     minCommitIntervalMs: options.minCommitIntervalMs ?? 0,
     ...(options.minCommitItems !== undefined ? { minCommitItems: options.minCommitItems } : {}),
-    concurrency: options.commitConcurrency ?? 2,
+    concurrency: options.commitConcurrency ?? DEFAULT_COMMIT_CONCURRENCY,
     logger: log,
     onCommitError: () => metrics.commitFailures.inc(),
     commit: async (batch) => {
@@ -156,7 +162,7 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
       ...(options.brokerStats === false ? {} : { optionalTopics: BROKER_STATS_TOPICS }),
       protocolVersion: options.protocolVersion,
       maxUnacked: options.maxUnacked,
-      maxUnackedBytes: options.maxUnackedBytes ?? 16 * 1024 * 1024,
+      maxUnackedBytes: options.maxUnackedBytes ?? DEFAULT_MAX_UNACKED_BYTES,
       ...(username !== undefined ? { username } : {}),
       ...(options.password !== undefined ? { password: options.password } : {}),
       ...(options.transport ? { transport: options.transport } : {}),
@@ -184,7 +190,7 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
     intervalMs: options.sweepIntervalMs ?? 30_000,
     logger: log,
     ...(options.eventsRetentionDays === undefined ? {} : { eventsRetentionDays: options.eventsRetentionDays }),
-    retention: options.retention ?? { ingestRejectsDays: 30, auditLogDays: 365 },
+    retention: options.retention ?? DEFAULT_RETENTION,
   });
   // Readings of polled sources enter the batcher like sensor messages: the same commits, retries and acks.
   const sources = options.sources

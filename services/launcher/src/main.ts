@@ -1,6 +1,5 @@
-import { hostname } from 'node:os';
-import { createApp, startApiServer } from '@freiplatz/api';
-import { createLogger, launcherEnvSchema, parseEnv } from '@freiplatz/config';
+import { createApi } from '@freiplatz/api';
+import { createLogger, isPrettyFormat, launcherEnvSchema, parseEnvOrExit } from '@freiplatz/config';
 import {
   createDb,
   importRegistry,
@@ -10,13 +9,13 @@ import {
   startEmbeddedPostgres,
   upsertDataSources,
 } from '@freiplatz/db';
-import { createIngestWorker } from '@freiplatz/ingest';
+import { startIngest } from '@freiplatz/ingest';
 import { createSimulator, parseFaultRates, startGuidanceFeed } from '@freiplatz/sim-sensors';
 import { loadDemoRegistry } from './demo-registry.js';
 import { startEmbeddedBroker } from './embedded-broker.js';
 import { describeStartupFailure } from './startup-failure.js';
 
-const env = parseEnv(launcherEnvSchema, process.env);
+const env = parseEnvOrExit(launcherEnvSchema, process.env, 'start');
 const faults = parseFaultRates(env.SIMULATOR_FAULTS);
 if (!faults.ok) {
   process.stderr.write(`SIMULATOR_FAULTS: ${faults.message.replace('--faults: ', '')}\n`);
@@ -25,7 +24,7 @@ if (!faults.ok) {
 const logger = createLogger({
   level: env.LOG_LEVEL,
   name: 'freiplatz',
-  pretty: (env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'pretty',
+  pretty: isPrettyFormat(env.LOG_FORMAT),
 });
 const stops: Array<{ name: string; stop: () => Promise<unknown> }> = [];
 let stopping: Promise<never> | null = null;
@@ -76,9 +75,9 @@ try {
       ? { username: env.MQTT_USERNAME, password: env.MQTT_PASSWORD }
       : null;
   let mqttUrl = env.MQTT_URL;
-  let protocolVersion: 4 | 5 = 5;
+  let protocolVersion = env.MQTT_PROTOCOL_VERSION;
   if (!mqttUrl) {
-    // With MQTT_USERNAME and MQTT_PASSWORD set, the embedded broker accepts only those credentials.
+    // With MQTT_USERNAME and MQTT_PASSWORD set, the embedded broker accepts only those credentials (the worker's).
     const broker = await startEmbeddedBroker({
       port: env.MQTT_PORT,
       host: '127.0.0.1',
@@ -91,7 +90,7 @@ try {
   }
   const migrations = await migrate(databaseUrl);
   logger.info({ applied: migrations.applied }, 'database migrated');
-  const db = createDb({ connectionString: databaseUrl, max: 8, applicationName: 'freiplatz' });
+  const db = createDb({ connectionString: databaseUrl, max: 2, applicationName: 'freiplatz' });
   stops.push({ name: 'db pool', stop: () => db.destroy() });
   const registry = await loadDemoRegistry();
   if (await isRegistryEmpty(db)) {
@@ -107,31 +106,14 @@ try {
     await upsertDataSources(db, [{ ...demoSource, url: feed.url }]);
   }
 
-  const worker = createIngestWorker({
-    db,
-    mqttUrl,
-    clientId: `freiplatz-ingest-${hostname()}`.slice(0, 64),
-    protocolVersion,
-    ...(env.MQTT_USERNAME !== undefined ? { username: env.MQTT_USERNAME } : {}),
-    ...(env.MQTT_PASSWORD !== undefined ? { password: env.MQTT_PASSWORD } : {}),
-    batchSize: 1000,
-    flushMs: 50,
-    maxUnacked: 10_000,
-    sources: { env: process.env },
-    logger: logger.child({ module: 'ingest' }),
-  });
-  stops.push({ name: 'ingest', stop: () => worker.stop(8000) });
-  await worker.ready;
-
-  const app = createApp({
-    db,
-    logger: logger.child({ module: 'api' }),
-    databaseUrl,
-    rateLimit: { ratePerSecond: env.API_RATE_LIMIT_RPS, burst: env.API_RATE_LIMIT_BURST },
-    map: { tileUrl: env.MAP_TILE_URL === 'off' ? '' : env.MAP_TILE_URL, attribution: env.MAP_ATTRIBUTION },
-  });
-  const server = await startApiServer({ app, port: env.PORT, host: env.HOST });
-  stops.push({ name: 'api', stop: server.close });
+  // The services as production runs them (their own composition roots), on the embedded parts.
+  const services = { ...env, DATABASE_URL: databaseUrl, MQTT_URL: mqttUrl, MQTT_PROTOCOL_VERSION: protocolVersion };
+  const ingest = await startIngest(services, { logger: logger.child({ module: 'ingest' }), processEnv: process.env });
+  stops.push({ name: 'ingest', stop: ingest.close });
+  await ingest.ready;
+  const api = await createApi(services, { logger: logger.child({ module: 'api' }) });
+  stops.push({ name: 'api', stop: api.close });
+  const server = await api.ready;
 
   if (env.SIMULATOR === 'on') {
     const sim = createSimulator({
@@ -161,7 +143,8 @@ try {
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 } catch (err) {
-  const explained = describeStartupFailure(err, { PORT: env.PORT, MQTT_PORT: env.MQTT_PORT });
+  const metricsPort = env.INGEST_METRICS_PORT === undefined ? {} : { INGEST_METRICS_PORT: env.INGEST_METRICS_PORT };
+  const explained = describeStartupFailure(err, { PORT: env.PORT, MQTT_PORT: env.MQTT_PORT, ...metricsPort });
   if (explained) {
     logger.debug({ err }, 'start-up failed');
     logger.fatal(`start-up failed: ${explained}`);

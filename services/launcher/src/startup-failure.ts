@@ -1,3 +1,4 @@
+import { ConfigError } from '@freiplatz/config';
 import { StartupError } from '@freiplatz/db';
 
 /**
@@ -5,7 +6,7 @@ import { StartupError } from '@freiplatz/db';
  * null for anything else (then the error is logged with its stack). `ports` names the variable of each port.
  */
 export function describeStartupFailure(err: unknown, ports: Record<string, number>): string | null {
-  if (err instanceof StartupError) return err.message;
+  if (err instanceof StartupError || err instanceof ConfigError) return err.message;
   const e = err as (NodeJS.ErrnoException & { port?: number; address?: string }) | null;
   if (e?.code === 'EADDRINUSE') {
     const variable = Object.entries(ports).find(([, port]) => port === e.port)?.[0] ?? Object.keys(ports).join(' or ');

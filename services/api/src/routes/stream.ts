@@ -1,3 +1,4 @@
+import { DEFAULT_STREAM_MAX_PER_CLIENT } from '@freiplatz/config';
 import { slugSchema } from '@freiplatz/domain';
 import { type Context, Hono } from 'hono';
 import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
@@ -69,7 +70,7 @@ export function createStreamRoutes({
   keepAliveMs = 15_000,
   stallTimeoutMs = 30_000,
   maxClients = 1000,
-  maxPerClient = 10,
+  maxPerClient = DEFAULT_STREAM_MAX_PER_CLIENT,
 }: StreamRoutesOptions) {
   const app = new Hono<AppEnv>();
   const perClient = new StreamCounts(maxPerClient);
