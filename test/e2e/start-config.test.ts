@@ -2,11 +2,11 @@ import { createHmac } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findFreePort } from '@freiplatz/testing';
 import mqtt from 'mqtt';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMetric } from '../faults/worker-process.js';
-import { findFreePort } from '../support/ports.js';
 import { type ServiceProcess, startService } from '../support/processes.js';
 
 const SECRET = 'a-session-secret-of-at-least-32-characters';

@@ -1,14 +1,14 @@
 import { apiEnvSchema, ConfigError, createSilentLogger, parseEnv } from '@freiplatz/config';
+import { buildRegistry, createTestDatabase, type TestDatabase } from '@freiplatz/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRegistry, createHarness, type Harness } from '../../../test/harness.js';
 import { createApi } from './create-api.js';
 
 const logger = createSilentLogger();
 
 describe('createApi', () => {
-  let h: Harness;
+  let h: TestDatabase;
   beforeAll(async () => {
-    h = await createHarness();
+    h = await createTestDatabase();
     await h.importRegistry(buildRegistry({ id: 'root', spots: 2 }));
   });
   afterAll(() => h.close());
