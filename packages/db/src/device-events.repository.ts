@@ -2,9 +2,7 @@ import type { CounterEvent, StatusEvent } from '@freiplatz/domain';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './database.js';
 import { type DeviceEvent, NO_SEQ } from './ingest-batch.js';
-import { toReal } from './pg-encoding.js';
-
-const flagsLiteral = (flags: readonly string[]) => `{${flags.join(',')}}`;
+import { flagsLiteral, toReal } from './pg-encoding.js';
 
 export interface DeviceEventsResult {
   inserted: number;

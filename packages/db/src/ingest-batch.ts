@@ -1,6 +1,6 @@
 import type { CounterEvent, OccupancyEvent, StatusEvent } from '@freiplatz/domain';
 import type { Reject } from './ingest-rejects.repository.js';
-import { toReal } from './pg-encoding.js';
+import { flagsLiteral, toReal } from './pg-encoding.js';
 
 /** The stored `seq` of an event without one (part of the dedupe key). */
 export const NO_SEQ = -1;
@@ -82,7 +82,7 @@ export function toIngestBatch(events: readonly OccupancyEvent[], rejects: readon
     c.rssi[i] = realOrNaN(e.rssi);
     c.temperature[i] = realOrNaN(e.temperature);
     c.batteryLevel[i] = realOrNaN(e.batteryLevel);
-    flags[i] = e.flags.length === 0 ? '{}' : `{${e.flags.join(',')}}`;
+    flags[i] = flagsLiteral(e.flags);
   }
   c.n = n;
   return { bay: n < size ? trimmed(c) : c, device, rejects };

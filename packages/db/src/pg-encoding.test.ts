@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../../test/harness.js';
-import { arrayLiteral, booleanArrayLiteral, numberArrayLiteral, toReal, toText } from './pg-encoding.js';
+import { arrayLiteral, booleanArrayLiteral, flagsLiteral, numberArrayLiteral, toReal, toText } from './pg-encoding.js';
 
 describe('toReal', () => {
   it.each([
@@ -33,6 +33,11 @@ describe('column literals', () => {
     expect(numberArrayLiteral(battery, [2, 0, 1])).toBe('{2,1.5,NULL}');
     expect(booleanArrayLiteral(new Uint8Array([1, 0, 1]), [1, 2])).toBe('{f,t}');
     expect(numberArrayLiteral(battery, [])).toBe('{}');
+    expect([flagsLiteral([]), flagsLiteral(['no_ts']), flagsLiteral(['no_ts', 'clock_skew'])]).toEqual([
+      '{}',
+      '{no_ts}',
+      '{no_ts,clock_skew}',
+    ]);
   });
 });
 

@@ -38,6 +38,9 @@ export function arrayLiteral(values: ReadonlyArray<string | number | boolean | n
   return `${out}}`;
 }
 
+/** An event's flags as PostgreSQL array text (flags are plain words: nothing to quote), e.g. `{no_ts}`. */
+export const flagsLiteral = (flags: readonly string[]): string => (flags.length === 0 ? '{}' : `{${flags.join(',')}}`);
+
 /** A PostgreSQL array literal of the numbers at `order` (NaN as NULL). */
 export function numberArrayLiteral(values: ArrayLike<number>, order: readonly number[]): string {
   let out = '{';
