@@ -1,5 +1,5 @@
 import { createSilentLogger } from '@freiplatz/config';
-import { commitIngestBatch, findFacility } from '@freiplatz/db';
+import { commitIngestBatch, findFacility, toIngestBatch } from '@freiplatz/db';
 import { parseRegistry, type Registry } from '@freiplatz/domain';
 import type { IngestWorker } from '@freiplatz/ingest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,16 +60,16 @@ describe('round trip: Freiplatz reads its own DATEX II status feed', () => {
         sensors: [...bays.sensors, { id: 'gates-in', kind: 'counter', facilityId: 'gates' }],
       }),
     );
-    await commitIngestBatch(a.db, {
-      events: [
+    await commitIngestBatch(
+      a.db,
+      toIngestBatch([
         event('bays-1-s', { occupied: true }),
         event('bays-2-s', { occupied: false }),
         event('bays-3-s', { occupied: true }),
         event('bays-4-s', { occupied: true }),
         event('gates-in', { vehicles: 263 }),
-      ],
-      rejects: [],
-    });
+      ]),
+    );
     server = await startApiServer({
       app: createApp({ db: a.db, logger: createSilentLogger(), databaseUrl: a.databaseUrl }),
       port: 0,

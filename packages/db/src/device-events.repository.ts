@@ -1,10 +1,8 @@
-import type { CounterEvent, OccupancyEvent, StatusEvent } from '@freiplatz/domain';
+import type { CounterEvent, StatusEvent } from '@freiplatz/domain';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './database.js';
-import { toReal } from './real.js';
-
-const NO_SEQ = -1;
-const flagsLiteral = (flags: readonly string[]) => `{${flags.join(',')}}`;
+import { type DeviceEvent, NO_SEQ } from './ingest-batch.js';
+import { flagsLiteral, toReal } from './pg-encoding.js';
 
 export interface DeviceEventsResult {
   inserted: number;
@@ -17,7 +15,7 @@ export interface DeviceEventsResult {
  * `commitIngestBatch`): history with duplicates ignored, and sensor state — battery and link margin
  * for status reports, the net vehicle count for counters.
  */
-export async function commitDeviceEvents(trx: Kysely<Database>, events: readonly OccupancyEvent[]): Promise<DeviceEventsResult> {
+export async function commitDeviceEvents(trx: Kysely<Database>, events: readonly DeviceEvent[]): Promise<DeviceEventsResult> {
   const status = events.filter((e): e is StatusEvent => e.kind === 'status');
   const counters = events.filter((e): e is CounterEvent => e.kind === 'counter');
   const inserted = (await commitStatusEvents(trx, status)) + (await commitCounterEvents(trx, counters));

@@ -1,7 +1,6 @@
-import type { CategoryAvailability, Counts, FacilityStatus, SpotCategory } from '@freiplatz/domain';
 import pg from 'pg';
-import type { FacilityStateRecord } from './facilities.repository.js';
-import { type ChangedFacility, FACILITY_STATE_CHANNEL } from './facility-state.repository.js';
+import { FACILITY_STATE_CHANNEL, parseFacilityStatePayload } from './facility-notify.js';
+import type { ChangedFacility } from './facility-state-write.js';
 
 export interface FacilityStateListenerOptions {
   connectionString: string;
@@ -24,57 +23,6 @@ export interface FacilityStateListener {
   /** True while a connection listens. */
   readonly listening: boolean;
   close(): Promise<void>;
-}
-
-const COUNT_FIELDS = ['capacity', 'free', 'occupied', 'unknown', 'closed'] as const;
-const isCounts = (x: unknown): x is Counts =>
-  typeof x === 'object' && x !== null && COUNT_FIELDS.every((k) => Number.isInteger((x as Record<string, unknown>)[k]));
-
-/** The committed state announced with a change, or undefined when absent or malformed (the reader then reads it back). */
-function parseState(x: unknown, version: number): FacilityStateRecord | undefined {
-  if (!isCounts(x)) return undefined;
-  const s = x as unknown as Record<string, unknown>;
-  const byCategory = s.byCategory;
-  if (typeof s.status !== 'string' || !FACILITY_STATUSES.has(s.status) || typeof s.confidence !== 'number') return undefined;
-  if (typeof s.updatedAt !== 'number' || typeof byCategory !== 'object' || byCategory === null) return undefined;
-  if (!Object.values(byCategory).every(isCounts)) return undefined;
-  const openNow = s.openNow ?? null;
-  const hoursChangeAt = s.hoursChangeAt ?? null;
-  if ((openNow !== null && typeof openNow !== 'boolean') || (hoursChangeAt !== null && typeof hoursChangeAt !== 'number')) return undefined;
-  return {
-    capacity: x.capacity,
-    free: x.free,
-    occupied: x.occupied,
-    unknown: x.unknown,
-    closed: x.closed,
-    status: s.status as FacilityStatus,
-    confidence: s.confidence,
-    byCategory: byCategory as Partial<Record<SpotCategory, CategoryAvailability>>,
-    openNow,
-    hoursChangeAt: hoursChangeAt === null ? null : new Date(hoursChangeAt),
-    version,
-    updatedAt: new Date(s.updatedAt),
-  };
-}
-
-const FACILITY_STATUSES = new Set<string>(['open', 'almost_full', 'full', 'closed', 'unknown']);
-
-/**
- * Parses a `facility_state` payload: a JSON array of `[facilityId, version]` or
- * `[facilityId, version, state]` (see `notifyFacilityChanges`); bad entries are left out.
- */
-export function parseFacilityStatePayload(payload: string | undefined): ChangedFacility[] {
-  try {
-    const parsed: unknown = JSON.parse(payload ?? '');
-    if (!Array.isArray(parsed)) return [];
-    return parsed.flatMap((p): ChangedFacility[] => {
-      if (!Array.isArray(p) || typeof p[0] !== 'string' || typeof p[1] !== 'number') return [];
-      const state = parseState(p[2], p[1]);
-      return [state ? { facilityId: p[0], version: p[1], state } : { facilityId: p[0], version: p[1] }];
-    });
-  } catch {
-    return [];
-  }
 }
 
 /** LISTENs on `facility_state` over a dedicated connection and reconnects with backoff when it is lost. */

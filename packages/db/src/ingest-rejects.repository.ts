@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RejectCode } from '@freiplatz/domain';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './database.js';
-import { toText } from './real.js';
+import { toText } from './pg-encoding.js';
 
 /** Bytes of a rejected payload kept in its dead letter (with its full size and SHA-256). */
 export const REJECT_PAYLOAD_EXCERPT_BYTES = 1024;

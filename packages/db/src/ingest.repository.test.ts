@@ -2,10 +2,11 @@ import type { BayEvent } from '@freiplatz/domain';
 import { buildRegistry, createTestDatabase, type TestDatabase } from '@freiplatz/testing';
 import { type Selectable, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toBayColumns } from './bay-columns.js';
 import type { FacilityStateTable } from './database.js';
-import { refreshAllFacilityStates, refreshFacilityState } from './facility-state.repository.js';
+import { refreshFacilityState } from './facility-recount.js';
+import { refreshAllFacilityStates } from './facility-sweep.js';
 import { commitIngestBatch } from './ingest.repository.js';
+import { toIngestBatch } from './ingest-batch.js';
 import { setSpotsClosed } from './ops.repository.js';
 
 // Facility counts are maintained from the old → new status of the spots in each batch (migration
@@ -110,9 +111,7 @@ describe('incremental facility counts', () => {
         else batch.push(event(pick(sensors), new Date(clock - Math.floor(rnd() * 1000)), ++seq, rnd() < 0.5, now));
       }
       sent.push(...batch);
-      // Every other batch as the commit thread sends it: its bay events in columns.
-      const input = round % 2 === 0 ? { events: batch, rejects: [] } : { events: [], bay: toBayColumns(batch), rejects: [] };
-      const result = await commitIngestBatch(h.db, input, now);
+      const result = await commitIngestBatch(h.db, toIngestBatch(batch), now);
       incremental += result.changedFacilities.length;
       if (round % 15 === 7) {
         // An operator closes or reopens spots: a full recount under the same lock.
@@ -142,11 +141,7 @@ describe('incremental facility counts', () => {
     expect(opened).toMatchObject({ capacity: 12, free: 0, occupied: 0, unknown: 12, closed: 0 });
     expect(before.free + before.occupied).toBe(0);
 
-    await commitIngestBatch(
-      h.db,
-      { events: [event('inc-b-3-s', now, 1e6, false, now), event('inc-b-4-s', now, 1e6, true, now)], rejects: [] },
-      now,
-    );
+    await commitIngestBatch(h.db, toIngestBatch([event('inc-b-3-s', now, 1e6, false, now), event('inc-b-4-s', now, 1e6, true, now)]), now);
     const after = (await storedState(h)).find((r) => r.facility_id === 'inc-b') as StateRow;
     // Two of twelve known: the counts move, the status does not guess (minKnownShare 0.5).
     expect(after).toMatchObject({ free: 1, occupied: 1, unknown: 10, status: 'unknown' });
@@ -168,21 +163,21 @@ describe('incremental facility counts', () => {
       ),
     );
     // The harness pool has four connections: up to four transactions run at the same time.
-    await Promise.all(batches.map((events) => commitIngestBatch(h.db, { events, rejects: [] }, now)));
+    await Promise.all(batches.map((events) => commitIngestBatch(h.db, toIngestBatch(events), now)));
     expect(await storedState(h)).toEqual(await recountedState(h, now));
     const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM occupancy_events WHERE seq >= 2000000`.execute(h.db);
     expect(rows[0]?.n).toBe(1200);
   });
 
-  it('stores bay events given in columns field by field, counts a second delivery as duplicates, refuses them in both places', async () => {
+  it('stores bay events field by field from their columns and counts a second delivery as duplicates', async () => {
     const now = new Date(t0.getTime() + 12 * 3_600_000);
     const events: BayEvent[] = [
       { ...event('inc-c-1-s', now, 3e6, true, now), battery: null, rssi: -99.5, temperature: 4.5, batteryLevel: 61, flags: ['clock_skew'] },
       { ...event('inc-c-2-s', new Date(now.getTime() - 1), 3e6 + 1, false, now), seq: null, heartbeat: true },
     ];
-    const first = await commitIngestBatch(h.db, { events: [], bay: toBayColumns(events), rejects: [] }, now);
+    const first = await commitIngestBatch(h.db, toIngestBatch(events), now);
     expect(first).toMatchObject({ inserted: 2, duplicates: 0 });
-    const again = await commitIngestBatch(h.db, { events: [], bay: toBayColumns(events), rejects: [] }, now);
+    const again = await commitIngestBatch(h.db, toIngestBatch(events), now);
     expect(again).toMatchObject({ inserted: 0, duplicates: 2 });
     const stored = await h.db
       .selectFrom('occupancy_events')
@@ -231,8 +226,5 @@ describe('incremental facility counts', () => {
         flags: [],
       },
     ]);
-    await expect(commitIngestBatch(h.db, { events, bay: toBayColumns(events), rejects: [] }, now)).rejects.toThrow(
-      /either in `bay` or in `events`/,
-    );
   });
 });

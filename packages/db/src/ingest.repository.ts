@@ -1,29 +1,14 @@
-import { type BayEvent, DEFAULT_STALE_FACTOR, type OccupancyEvent, type SpotCategory } from '@freiplatz/domain';
 import { type Kysely, sql } from 'kysely';
-import { type BayColumns, booleanArrayLiteral, numberArrayLiteral, toBayColumns } from './bay-columns.js';
 import type { Database } from './database.js';
 import { commitDeviceEvents } from './device-events.repository.js';
-import {
-  applySpotStatusChanges,
-  type ChangedFacility,
-  type CountedStatus,
-  lockFacilities,
-  lockSensorsOfFacilities,
-  notifyFacilityChanges,
-  type SpotStatusChange,
-} from './facility-state.repository.js';
-import { insertRejects, type Reject } from './ingest-rejects.repository.js';
-import { arrayLiteral } from './real.js';
-
-export interface IngestBatch {
-  events: readonly OccupancyEvent[];
-  /**
-   * Bay events in columns (`toBayColumns`), as the ingest worker's commit thread gets them; `events`
-   * then holds no bay events.
-   */
-  bay?: BayColumns;
-  rejects: readonly Reject[];
-}
+import { applySpotStatusChanges } from './facility-deltas.js';
+import { lockFacilities, lockSensorsOfFacilities } from './facility-locks.js';
+import { notifyFacilityChanges } from './facility-notify.js';
+import type { ChangedFacility } from './facility-state-write.js';
+import type { BayColumns, IngestBatch } from './ingest-batch.js';
+import { insertRejects } from './ingest-rejects.repository.js';
+import { arrayLiteral, booleanArrayLiteral, numberArrayLiteral } from './pg-encoding.js';
+import { NO_MOVES, sensorStateParameters, upsertSensorState } from './sensor-state-upsert.js';
 
 export interface CommitResult {
   inserted: number;
@@ -36,31 +21,28 @@ export interface CommitResult {
  * Commits one batch in one transaction: events (duplicates ignored), sensor state (newest `ts`
  * wins), facility state with its version, dead letters, and a NOTIFY that fires on commit.
  *
- * Locks, in the order every writer takes them (see `refreshFacilityState`):
+ * Locks, in the order every writer takes them (facility-locks.ts):
  * 1. The events go in first, with no lock but their own keys.
  * 2. The batch's sensor state rows are locked (sensor id order), by the same statement once its
  *    insert is done (one round trip less per commit: each costs both processes a wake-up). From
  *    then on no other writer changes those sensors, so one statement can upsert them, decide each
- *    spot's counted status in SQL (`freiplatz_sensor_status`, migration 0007) and return only the
- *    old → new moves per facility and category.
+ *    spot's counted status in SQL (`sensorStatusSql`, spot-rule.ts) and return only the
+ *    old → new moves per facility and category (sensor-state-upsert.ts).
  * 3. Last, the facility state rows (id order), only to add those moves to the stored counts
  *    (`applySpotStatusChanges`) and announce them. Facility counts are sums, so moves of
  *    different sensors commute: commits with disjoint sensors (the parts the batcher splits a
  *    large batch into) overlap in everything but this short step.
  */
 export async function commitIngestBatch(db: Kysely<Database>, batch: IngestBatch, now = new Date()): Promise<CommitResult> {
-  // Bay events take this path; counters and device-status reports are committed by commitDeviceEvents.
-  const bayEvents = batch.events.filter((e): e is BayEvent => e.kind === 'bay');
-  if (batch.bay !== undefined && bayEvents.length > 0) throw new Error('an ingest batch holds bay events either in `bay` or in `events`');
-  const bay = batch.bay ?? toBayColumns(bayEvents);
+  const { bay } = batch;
   // Sorted input makes concurrent transactions take row locks in the same order (no deadlocks).
   const order = sortedOrder(bay);
-  const total = batch.events.length + (batch.bay?.n ?? 0);
+  const total = batch.device.length + bay.n;
   return db.transaction().execute(async (trx) => {
     const stored = order.length > 0 ? await insertBayEventsAndLockSensors(trx, bay, order) : [];
-    const moves =
-      stored.length > 0 ? await upsertSensorState(trx, sensorStateParameters(bay, summariseBySensor(bay, stored)), now) : NO_MOVES;
-    const device = await commitDeviceEvents(trx, batch.events);
+    const moves = stored.length > 0 ? await upsertSensorState(trx, sensorStateParameters(bay, stored), now) : NO_MOVES;
+    // Counters and device-status reports take their own path.
+    const device = await commitDeviceEvents(trx, batch.device);
     let inserted = device.inserted;
     await insertRejects(trx, batch.rejects);
     // Facilities recounted in full instead: counted ones (counters), and those where a sensor first
@@ -134,148 +116,3 @@ async function insertBayEventsAndLockSensors(trx: Kysely<Database>, c: BayColumn
   // An event twice in one batch is inserted once: keep its first occurrence only.
   return order.filter((i) => fresh.delete(key(c.sensorId[i] as string, c.tsMs[i] as number, c.seq[i] as number)));
 }
-
-/** One sensor's share of a batch: its newest reading (an index into the columns) and when it was heard. */
-interface SensorSummary {
-  sensorId: string;
-  newest: number;
-  firstSeenMs: number;
-  lastSeenMs: number;
-  count: number;
-}
-
-/** Groups stored events (indices, sorted by sensor, ts, seq) per sensor, as the upsert wants them. */
-function summariseBySensor(c: BayColumns, stored: readonly number[]): SensorSummary[] {
-  const out: SensorSummary[] = [];
-  let cur: SensorSummary | undefined;
-  for (const i of stored) {
-    const received = c.receivedMs[i] as number;
-    if (cur === undefined || cur.sensorId !== c.sensorId[i]) {
-      cur = { sensorId: c.sensorId[i] as string, newest: i, firstSeenMs: received, lastSeenMs: received, count: 0 };
-      out.push(cur);
-    }
-    cur.newest = i; // sorted: the last one is the newest
-    cur.firstSeenMs = Math.min(cur.firstSeenMs, received);
-    cur.lastSeenMs = Math.max(cur.lastSeenMs, received);
-    cur.count += 1;
-  }
-  return out;
-}
-
-/** The sensor-state upsert's array parameters, rendered as literals. */
-interface SensorStateParameters {
-  arrays: string[];
-}
-
-function sensorStateParameters(c: BayColumns, sensors: readonly SensorSummary[]): SensorStateParameters {
-  const newest = sensors.map((x) => x.newest);
-  return {
-    arrays: [
-      arrayLiteral(sensors.map((x) => x.sensorId)),
-      numberArrayLiteral(c.tsMs, newest),
-      numberArrayLiteral(c.seq, newest),
-      booleanArrayLiteral(c.occupied, newest),
-      numberArrayLiteral(c.battery, newest),
-      numberArrayLiteral(c.rssi, newest),
-      arrayLiteral(sensors.map((x) => x.firstSeenMs)),
-      arrayLiteral(sensors.map((x) => x.lastSeenMs)),
-      arrayLiteral(sensors.map((x) => x.count)),
-      numberArrayLiteral(c.temperature, newest),
-      numberArrayLiteral(c.batteryLevel, newest),
-    ],
-  };
-}
-
-/**
- * Sensor state: newest `(ts, seq)` wins, counts and last heard add up. For sensors on a spot the
- * counted status is decided here, from the state as it will stand (the spot rule in SQL), and the
- * moves from the old counted status come back summed per facility and category (open spots
- * only), with every facility the batch touched.
- */
-async function upsertSensorState(
-  trx: Kysely<Database>,
-  sensors: SensorStateParameters,
-  now: Date,
-  staleFactor = DEFAULT_STALE_FACTOR,
-): Promise<SensorMoves> {
-  const [ids, ts, seq, occupied, battery, rssi, firstSeen, lastSeen, n, temperature, batteryLevel] = sensors.arrays;
-  // The rows were locked, in id order, by the events insert (insertBayEventsAndLockSensors).
-  const { rows } = await sql<{
-    kind: 'move' | 'touched' | 'recount';
-    facility_id: string;
-    category: SpotCategory;
-    from: CountedStatus;
-    to: CountedStatus;
-    n: number;
-  }>`
-    WITH input AS (
-      SELECT sensor_id, to_timestamp(ts_ms / 1000) AS ts, seq, occupied, battery, rssi, to_timestamp(first_ms / 1000) AS first_seen,
-        to_timestamp(last_ms / 1000) AS last_seen, n, temperature, battery_level
-      FROM unnest(${ids}::text[], ${ts}::float8[], ${seq}::bigint[], ${occupied}::boolean[], ${battery}::real[],
-        ${rssi}::real[], ${firstSeen}::float8[], ${lastSeen}::float8[], ${n}::int[], ${temperature}::real[], ${batteryLevel}::real[])
-        AS t(sensor_id, ts_ms, seq, occupied, battery, rssi, first_ms, last_ms, n, temperature, battery_level)
-    ),
-    decided AS (
-      -- The spot's status once this batch is in: the newest reading wins (as in the upsert),
-      -- freshness from the latest arrival; NULL for sensors on no spot (they count nowhere).
-      SELECT i.*, sp.facility_id, sp.category, sp.closed, ss.sensor_id IS NOT NULL AS existed,
-        coalesce(ss.counted_status, 'unknown') AS old_counted,
-        CASE WHEN sp.id IS NOT NULL THEN freiplatz_sensor_status(
-          CASE WHEN ss.sensor_id IS NULL OR (i.ts, i.seq) > (ss.ts, ss.seq) THEN i.occupied ELSE ss.occupied END,
-          greatest(i.last_seen, ss.last_seen_at), se.heartbeat_interval_seconds, ${now}::timestamptz, ${staleFactor}::float8) END AS counted
-      FROM input i
-      LEFT JOIN sensors se ON se.id = i.sensor_id
-      LEFT JOIN spots sp ON sp.id = se.spot_id
-      LEFT JOIN sensor_state ss ON ss.sensor_id = i.sensor_id
-    ),
-    upsert AS (
-      INSERT INTO sensor_state AS s (sensor_id, ts, seq, occupied, battery, rssi, first_seen_at, last_seen_at, event_count,
-        temperature, battery_level, state_since, counted_status)
-      SELECT sensor_id, ts, seq, occupied, battery, rssi, first_seen, last_seen, n, temperature, battery_level, ts, counted
-      FROM decided ORDER BY sensor_id
-      ON CONFLICT (sensor_id) DO UPDATE SET
-        ts       = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) THEN excluded.ts ELSE s.ts END,
-        seq      = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) THEN excluded.seq ELSE s.seq END,
-        occupied = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) THEN excluded.occupied ELSE s.occupied END,
-        battery  = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) THEN coalesce(excluded.battery, s.battery) ELSE s.battery END,
-        rssi     = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) THEN coalesce(excluded.rssi, s.rssi) ELSE s.rssi END,
-        temperature = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) THEN coalesce(excluded.temperature, s.temperature) ELSE s.temperature END,
-        battery_level = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) THEN coalesce(excluded.battery_level, s.battery_level) ELSE s.battery_level END,
-        state_since = CASE WHEN (excluded.ts, excluded.seq) > (s.ts, s.seq) AND excluded.occupied IS DISTINCT FROM s.occupied
-          THEN excluded.ts ELSE s.state_since END,
-        last_seen_at = greatest(s.last_seen_at, excluded.last_seen_at),
-        event_count  = s.event_count + excluded.event_count,
-        -- Sensors on a spot only; the others keep what they had (they count nowhere).
-        counted_status = coalesce(excluded.counted_status, s.counted_status)
-      RETURNING sensor_id, event_count
-    )
-    SELECT 'move' AS kind, facility_id, category, old_counted AS "from", counted AS "to", count(*)::int AS n
-    FROM decided WHERE counted IS NOT NULL AND NOT closed AND old_counted <> counted
-    GROUP BY facility_id, category, old_counted, counted
-    UNION ALL
-    SELECT DISTINCT 'touched', facility_id, NULL, NULL, NULL, 0 FROM decided WHERE counted IS NOT NULL
-    UNION ALL
-    -- A sensor with no row when locked that another commit inserted meanwhile: the row was updated,
-    -- not inserted (its count is more than this batch's), and its old status was not 'unknown'.
-    SELECT DISTINCT 'recount', d.facility_id, NULL, NULL, NULL, 0
-    FROM decided d JOIN upsert u ON u.sensor_id = d.sensor_id
-    WHERE d.counted IS NOT NULL AND NOT d.existed AND u.event_count > d.n`.execute(trx);
-  const moves: SensorMoves = { changes: [], facilityIds: [], recount: [] };
-  for (const r of rows) {
-    if (r.kind === 'move') moves.changes.push({ facilityId: r.facility_id, category: r.category, from: r.from, to: r.to, count: r.n });
-    else if (r.kind === 'touched') moves.facilityIds.push(r.facility_id);
-    else moves.recount.push(r.facility_id);
-  }
-  return moves;
-}
-
-/** What a batch did to its spots: moves between counted statuses, and the facilities concerned. */
-interface SensorMoves {
-  changes: SpotStatusChange[];
-  /** Every facility with a spot whose sensor is in the batch. */
-  facilityIds: string[];
-  /** Facilities to recount in full instead. */
-  recount: string[];
-}
-
-const NO_MOVES: SensorMoves = { changes: [], facilityIds: [], recount: [] };

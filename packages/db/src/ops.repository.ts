@@ -1,6 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './database.js';
-import { type ChangedFacility, notifyFacilityChanges, refreshFacilityState } from './facility-state.repository.js';
+import { notifyFacilityChanges } from './facility-notify.js';
+import { refreshFacilityState } from './facility-recount.js';
+import type { ChangedFacility } from './facility-state-write.js';
 
 export interface RejectGroup {
   code: string;

@@ -1,7 +1,7 @@
 import type { Registry } from '@freiplatz/domain';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './database.js';
-import type { ChangedFacility } from './facility-state.repository.js';
+import type { ChangedFacility } from './facility-state-write.js';
 
 const REGISTRY_LOCK_KEY = 0x52_65_67_69; // "Regi"
 

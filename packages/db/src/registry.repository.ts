@@ -1,7 +1,9 @@
 import { type Registry, sourceCounterSensors } from '@freiplatz/domain';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './database.js';
-import { type ChangedFacility, notifyFacilityChanges, refreshFacilityState } from './facility-state.repository.js';
+import { notifyFacilityChanges } from './facility-notify.js';
+import { refreshFacilityState } from './facility-recount.js';
+import type { ChangedFacility } from './facility-state-write.js';
 import { importOpenData } from './open-data.repository.js';
 import { assertRegistryScope, bumpFacilityVersions, lockRegistryOwners } from './registry-owners.js';
 import { upsertSensorModels } from './sensor-models.repository.js';

@@ -47,7 +47,7 @@ describe('Batcher', () => {
     const starts: Array<{ at: number; size: number }> = [];
     const { batcher, acked, add } = setup(
       async (b) => {
-        starts.push({ at: performance.now(), size: b.events.length });
+        starts.push({ at: performance.now(), size: b.bay.n });
       },
       1,
       10_000,
@@ -70,7 +70,7 @@ describe('Batcher', () => {
     const starts: Array<{ at: number; size: number }> = [];
     const { batcher, acked, add } = setup(
       async (b) => {
-        starts.push({ at: performance.now(), size: b.events.length });
+        starts.push({ at: performance.now(), size: b.bay.n });
       },
       1,
       80,
@@ -97,7 +97,7 @@ describe('Batcher', () => {
     let shared = 0;
     const release: Array<() => void> = [];
     const { batcher, acked, add } = setup(async (b) => {
-      const sensors = new Set(b.events.map((e) => e.sensorId));
+      const sensors = new Set(b.bay.sensorId);
       for (const other of running) for (const id of sensors) if (other.has(id)) shared += 1;
       running.add(sensors);
       most = Math.max(most, running.size);
@@ -144,7 +144,7 @@ describe('Batcher', () => {
   it('commits in one batch and acknowledges after the commit', async () => {
     const commits: number[] = [];
     const { batcher, acked, add } = setup(async (b) => {
-      commits.push(b.events.length);
+      commits.push(b.bay.n);
     });
     for (let i = 1; i <= 5; i++) add(i);
     await batcher.flush();
@@ -168,8 +168,8 @@ describe('Batcher', () => {
     const stored: number[] = [];
     const deadLetters: string[] = [];
     const { batcher, acked, add } = setup(async (b) => {
-      if (b.events.some((e) => e.seq === 13)) throw Object.assign(new Error('value out of range'), { code: '22003' });
-      stored.push(...b.events.map((e) => e.seq ?? -1));
+      if (b.bay.seq.includes(13)) throw Object.assign(new Error('value out of range'), { code: '22003' });
+      stored.push(...b.bay.seq);
       deadLetters.push(...b.rejects.map((r) => `${r.code} ${Buffer.from(r.payload).toString()} ${r.reason}`));
     });
     for (let i = 1; i <= 20; i++) add(i);
@@ -184,11 +184,11 @@ describe('Batcher', () => {
     const deadLetters: string[] = [];
     let deaths = 0;
     const { batcher, acked, add } = setup(async (b) => {
-      if (b.events.some((e) => e.seq === 7)) {
+      if (b.bay.seq.includes(7)) {
         deaths += 1;
         throw Object.assign(new Error('commit thread exited (code 1)'), { code: COMMIT_THREAD_DIED });
       }
-      stored.push(...b.events.map((e) => e.seq ?? -1));
+      stored.push(...b.bay.seq);
       deadLetters.push(...b.rejects.map((r) => `${r.code} ${Buffer.from(r.payload).toString()} ${r.payloadSize}`));
     });
     for (let i = 1; i <= 16; i++) add(i);

@@ -1,5 +1,5 @@
 import type { Logger } from '@freiplatz/config';
-import { type IngestBatch, type Reject, toReject } from '@freiplatz/db';
+import { type IngestBatch, type Reject, toIngestBatch, toReject } from '@freiplatz/db';
 import type { OccupancyEvent } from '@freiplatz/domain';
 import type { AckHandle } from './ack-queue.js';
 
@@ -255,11 +255,13 @@ export class Batcher {
   }
 }
 
-function toBatch(items: readonly BatchItem[]): { events: OccupancyEvent[]; rejects: Reject[] } {
-  const batch: { events: OccupancyEvent[]; rejects: Reject[] } = { events: [], rejects: [] };
+/** The batch of one commit attempt (a commit thread takes its columns' buffers: built anew each time). */
+function toBatch(items: readonly BatchItem[]): IngestBatch {
+  const events: OccupancyEvent[] = [];
+  const rejects: Reject[] = [];
   for (const item of items) {
-    if ('event' in item) batch.events.push(item.event);
-    else batch.rejects.push(item.reject);
+    if ('event' in item) events.push(item.event);
+    else rejects.push(item.reject);
   }
-  return batch;
+  return toIngestBatch(events, rejects);
 }

@@ -1,7 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '@freiplatz/config';
-import { bayColumnBuffers, type IngestBatch, toBayColumns } from '@freiplatz/db';
-import type { BayEvent, OccupancyEvent } from '@freiplatz/domain';
+import { bayColumnBuffers, type IngestBatch } from '@freiplatz/db';
 import { COMMIT_THREAD_DIED } from './batcher.js';
 
 /** What a commit reports back: counts only (the changed states stay in the commit thread). */
@@ -109,16 +108,12 @@ export function startCommitThread(options: CommitThreadData & { logger: Logger; 
     commit(batch) {
       // Between a thread's death and its successor the commit fails at once; the batcher retries.
       if (!alive) return Promise.reject(new Error('commit thread restarting'));
-      // Bay events cross as columns, their typed arrays transferred (see BayColumns); built anew
-      // for every attempt, so nothing here uses them after.
-      const bayEvents: BayEvent[] = [];
-      const others: OccupancyEvent[] = [];
-      for (const e of batch.events) (e.kind === 'bay' ? bayEvents : others).push(e);
-      const bay = toBayColumns(bayEvents);
-      const request: CommitRequest = { type: 'commit', id: nextId++, batch: { events: others, bay, rejects: batch.rejects } };
+      // Bay events cross as columns, their typed arrays transferred (see BayColumns): the batcher
+      // builds a batch for every attempt, so nothing here uses them after.
+      const request: CommitRequest = { type: 'commit', id: nextId++, batch };
       return new Promise<CommitCounts>((resolve, reject) => {
         pending.set(request.id, { resolve, reject });
-        worker.postMessage(request, bayColumnBuffers(bay));
+        worker.postMessage(request, bayColumnBuffers(batch.bay));
       });
     },
     async close() {

@@ -1,5 +1,5 @@
 import { createSilentLogger } from '@freiplatz/config';
-import { toReject } from '@freiplatz/db';
+import { toIngestBatch, toReject } from '@freiplatz/db';
 import type { OccupancyEvent } from '@freiplatz/domain';
 import { buildRegistry, createTestDatabase, type TestDatabase } from '@freiplatz/testing';
 import { sql } from 'kysely';
@@ -44,9 +44,9 @@ describe('commit thread', () => {
     const events = [bay('ct-1-s', 1, true), bay('ct-2-s', 1, false), bay('ct-3-s', 1, true)];
     const payload = new Uint8Array([0x7b, 0x00, 0x7d]);
     const reject = toReject({ topic: 'parking/v1/bays/ct-9-s', payload, code: 'NOT_JSON', reason: 'test', receivedAt: new Date() });
-    expect(await thread.commit({ events, rejects: [reject] })).toEqual({ inserted: 3, duplicates: 0, rejected: 1, changedFacilities: 1 });
+    expect(await thread.commit(toIngestBatch(events, [reject]))).toEqual({ inserted: 3, duplicates: 0, rejected: 1, changedFacilities: 1 });
     // The same events again (a redelivery): nothing new.
-    expect(await thread.commit({ events, rejects: [] })).toEqual({ inserted: 0, duplicates: 3, rejected: 0, changedFacilities: 0 });
+    expect(await thread.commit(toIngestBatch(events))).toEqual({ inserted: 0, duplicates: 3, rejected: 0, changedFacilities: 0 });
 
     const state = await h.db
       .selectFrom('facility_state')
@@ -63,11 +63,11 @@ describe('commit thread', () => {
 
   it('rejects with the database error and its SQLSTATE, which the batcher tells apart', async () => {
     // PostgreSQL text cannot hold NUL: the statement fails with a data exception (class 22).
-    const err = await thread.commit({ events: [bay('ct-\u0000-s', 1, true)], rejects: [] }).catch((e: unknown) => e);
+    const err = await thread.commit(toIngestBatch([bay('ct-\u0000-s', 1, true)])).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect((err as { code?: string }).code).toMatch(/^22/);
     expect(isPermanentDbError(err)).toBe(true);
     // The thread keeps working after a failed commit.
-    expect((await thread.commit({ events: [bay('ct-1-s', 2, false)], rejects: [] })).inserted).toBe(1);
+    expect((await thread.commit(toIngestBatch([bay('ct-1-s', 2, false)]))).inserted).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
 // The commit thread's entry point (see commit-thread-client.ts): owns a pool and commits the
 // batches the main thread sends, one message per batch, answering with the counts or the error.
 import { parentPort, workerData } from 'node:worker_threads';
-import { commitIngestBatch, createDb, type IngestBatch } from '@freiplatz/db';
+import { commitIngestBatch, createDb } from '@freiplatz/db';
 import type { CommitRequest, CommitThreadData, CommitThreadMessage } from './commit-thread-client.js';
 
 const port = parentPort;
@@ -14,7 +14,7 @@ port.on('message', (request: CommitRequest) => {
     void db.destroy().finally(() => port.postMessage({ type: 'closed' } satisfies CommitThreadMessage));
     return;
   }
-  commitIngestBatch(db, request.batch as IngestBatch).then(
+  commitIngestBatch(db, request.batch).then(
     (r) =>
       port.postMessage({
         type: 'committed',

@@ -122,7 +122,7 @@ export function createIngestWorker(options: IngestWorkerOptions): IngestWorker {
       const end = metrics.commitSeconds.startTimer();
       const result = await commitBatch(batch);
       end();
-      metrics.batchSize.observe(batch.events.length + batch.rejects.length);
+      metrics.batchSize.observe(batch.bay.n + batch.device.length + batch.rejects.length);
       metrics.committed.inc(result.inserted);
       metrics.duplicates.inc(result.duplicates);
       for (const r of batch.rejects) metrics.rejected.inc({ code: r.code });

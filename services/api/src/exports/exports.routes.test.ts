@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { createSilentLogger } from '@freiplatz/config';
-import { commitIngestBatch, notifyFacilityChanges, refreshFacilityState } from '@freiplatz/db';
+import { commitIngestBatch, notifyFacilityChanges, refreshFacilityState, toIngestBatch } from '@freiplatz/db';
 import type { CounterEvent } from '@freiplatz/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHarness, type Harness } from '../../../../test/harness.js';
@@ -49,15 +49,15 @@ describe('open-data exports', () => {
     await h.importRegistry(openDataRegistry());
     const now = new Date();
     // Half of "every" heard (alternately free and occupied), "street" heard, the gates count 280 cars.
-    await commitIngestBatch(h.db, {
-      events: [
+    await commitIngestBatch(
+      h.db,
+      toIngestBatch([
         ...Array.from({ length: 8 }, (_, i) => bay(`every-${i + 1}-s`, i % 2 === 0, now)),
         bay('street-1-s', false, now),
         bay('street-2-s', true, now),
         counter('gates-in', 280, now),
-      ],
-      rejects: [],
-    });
+      ]),
+    );
     await h.db.updateTable('spots').set({ closed: true }).where('facility_id', '=', 'shut').execute();
     await h.db.transaction().execute(async (trx) => notifyFacilityChanges(trx, await refreshFacilityState(trx, ['shut'], now)));
     app = createApp({ db: h.db, logger: createSilentLogger(), databaseUrl: h.databaseUrl });
@@ -91,7 +91,7 @@ describe('open-data exports', () => {
     expect(etag).toMatch(/^"d2s-[\w-]+"$/);
     expect((await get(path, { 'If-None-Match': etag })).status).toBe(304);
     expect((await get(path, { 'If-Modified-Since': lastModified })).status).toBe(304);
-    await commitIngestBatch(h.db, { events: [counter('gates-in', 281, new Date())], rejects: [] });
+    await commitIngestBatch(h.db, toIngestBatch([counter('gates-in', 281, new Date())]));
     await expect.poll(async () => (await get(path, { 'If-None-Match': etag })).status, { timeout: 5000 }).toBe(200);
     expect(await (await get(path)).text()).toContain('<prk:numberOfVacantSpaces>119</prk:numberOfVacantSpaces>');
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseFacilityStatePayload } from './facility-state-listener.js';
+import type { FacilityStateRecord } from './facilities.repository.js';
+import { encodeFacilityChanges, NOTIFY_MAX_BYTES, parseFacilityStatePayload } from './facility-notify.js';
 
 const state = {
   capacity: 4,
@@ -60,5 +61,33 @@ describe('parseFacilityStatePayload', () => {
         ]),
       ),
     ).toEqual([{ facilityId: 'fine', version: 2 }]);
+  });
+});
+
+describe('encodeFacilityChanges', () => {
+  const committed = { ...state, updatedAt: new Date(state.updatedAt), hoursChangeAt: new Date(state.hoursChangeAt) } as FacilityStateRecord;
+
+  it('reads back as it was announced, with and without the state', () => {
+    const changes = [
+      { facilityId: 'a', version: 3 },
+      { facilityId: 'b', version: 7, state: committed },
+      { facilityId: 'c', version: 1, state: { ...committed, version: 1, hoursChangeAt: null, openNow: null } },
+    ];
+    const payloads = encodeFacilityChanges(changes);
+    expect(payloads).toHaveLength(1);
+    expect(payloads.flatMap(parseFacilityStatePayload)).toEqual(changes);
+  });
+
+  it('splits into payloads under the size limit, in order, none empty', () => {
+    const changes = Array.from({ length: 60 }, (_, i) => ({
+      facilityId: `facility-${i}`,
+      version: i,
+      state: { ...committed, version: i },
+    }));
+    const payloads = encodeFacilityChanges(changes);
+    expect(payloads.length).toBeGreaterThan(1);
+    for (const p of payloads) expect(Buffer.byteLength(p)).toBeLessThanOrEqual(NOTIFY_MAX_BYTES);
+    expect(payloads.flatMap(parseFacilityStatePayload).map((c) => c.facilityId)).toEqual(changes.map((c) => c.facilityId));
+    expect(encodeFacilityChanges([])).toEqual([]);
   });
 });

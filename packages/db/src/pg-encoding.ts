@@ -1,3 +1,6 @@
+// How values are handed to PostgreSQL on the write path: measurements as a `real` column holds
+// them, text without NUL, and arrays as hand-built literals (`${literal}::text[]` and the like).
+
 const REAL_MIN_NORMAL = 1.175_494_4e-38;
 const REAL_MAX = 3.402_823_4e38;
 
@@ -31,6 +34,30 @@ export function arrayLiteral(values: ReadonlyArray<string | number | boolean | n
     if (v === null || v === undefined) out += 'NULL';
     else if (typeof v === 'string') out += `"${v.includes('"') || v.includes('\\') ? v.replace(/["\\]/g, '\\$&') : v}"`;
     else out += String(v);
+  }
+  return `${out}}`;
+}
+
+/** An event's flags as PostgreSQL array text (flags are plain words: nothing to quote), e.g. `{no_ts}`. */
+export const flagsLiteral = (flags: readonly string[]): string => (flags.length === 0 ? '{}' : `{${flags.join(',')}}`);
+
+/** A PostgreSQL array literal of the numbers at `order` (NaN as NULL). */
+export function numberArrayLiteral(values: ArrayLike<number>, order: readonly number[]): string {
+  let out = '{';
+  for (let i = 0; i < order.length; i++) {
+    const v = values[order[i] as number] as number;
+    if (i > 0) out += ',';
+    out += Number.isNaN(v) ? 'NULL' : String(v);
+  }
+  return `${out}}`;
+}
+
+/** A PostgreSQL boolean array literal of the flags (0/1) at `order`. */
+export function booleanArrayLiteral(values: Uint8Array, order: readonly number[]): string {
+  let out = '{';
+  for (let i = 0; i < order.length; i++) {
+    if (i > 0) out += ',';
+    out += values[order[i] as number] === 1 ? 't' : 'f';
   }
   return `${out}}`;
 }

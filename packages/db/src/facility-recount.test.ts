@@ -1,7 +1,7 @@
 import { computeSpotStatus, countSpots, summarizeFacility } from '@freiplatz/domain';
 import { buildRegistry, createTestDatabase as createHarness, type TestDatabase as Harness } from '@freiplatz/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { refreshFacilityState } from './facility-state.repository.js';
+import { refreshFacilityState } from './facility-recount.js';
 
 const now = new Date('2026-11-27T12:00:00Z');
 const ago = (s: number) => new Date(now.getTime() - s * 1000);
