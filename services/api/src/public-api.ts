@@ -16,7 +16,7 @@ import { createDocsRoutes } from './routes/docs.js';
 import { createFacilitiesRoutes } from './routes/facilities.js';
 import { createHistoryRoutes } from './routes/history.js';
 import { createStreamRoutes } from './routes/stream.js';
-import { searchFastRead } from './search/search-answer.js';
+import { createSearchAnswers, searchFastRead } from './search/search-answer.js';
 import { createFacilityCache } from './state/facility-cache.js';
 import { availabilityCacheControl } from './state/facility-entry.js';
 import { createChangeHub } from './stream/change-hub.js';
@@ -90,10 +90,11 @@ export function createPublicApi(options: PublicApiOptions & { db: Db; logger: Lo
   const tooLarge: MiddlewareHandler<AppEnv> = (c, next) => (BODYLESS.has(c.req.method) ? next() : limitBody(c, next));
   const openCors = cors({ origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'], exposeHeaders: EXPOSED_HEADERS, maxAge: 600 });
   const exports = createExports({ db, cache, logger, now });
+  const search = createSearchAnswers();
 
   const routes = new Hono<AppEnv>();
   for (const path of PUBLIC_PATHS) routes.use(path, openCors, limit, tooLarge);
-  routes.route('/v1/facilities', createFacilitiesRoutes({ db, cache, now }));
+  routes.route('/v1/facilities', createFacilitiesRoutes({ db, cache, now, search }));
   routes.route('/v1/facilities', createAvailabilityRoutes(cache));
   routes.route('/v1/facilities', createHistoryRoutes({ db, cache, now }));
   routes.route('/v1/stream', createStreamRoutes({ cache, hub, clientKey, ...options.stream }));
@@ -104,7 +105,7 @@ export function createPublicApi(options: PublicApiOptions & { db: Db; logger: Lo
     routes,
     limit,
     clientKey,
-    fastReads: [availabilityFastRead(cache), searchFastRead(cache), exports.fastRead],
+    fastReads: [availabilityFastRead(cache), searchFastRead(cache, search), exports.fastRead],
     // node joins repeated X-Forwarded-For headers with ", ", as the Fetch Headers of the Hono path do.
     takeNode: (req) =>
       buckets.take(forwardedKey(req.socket.remoteAddress ?? 'unknown', req.headers['x-forwarded-for'] as string | undefined)) === 0,

@@ -5,7 +5,7 @@ import { writeToHono } from '../answers/answer.js';
 import type { AppEnv } from '../app-env.js';
 import { ApiError } from '../errors.js';
 import { toFacilityDetailView, toSpotView } from '../facility-view.js';
-import { answerSearch } from '../search/search-answer.js';
+import { rawQueryOf, type SearchAnswers } from '../search/search-answer.js';
 import { parseSearchQuery } from '../search/search-query.js';
 import { type FacilityCache, StateUnavailableError } from '../state/facility-cache.js';
 import type { FacilityEntry } from '../state/facility-entry.js';
@@ -14,6 +14,7 @@ export interface FacilitiesRoutesOptions {
   db: Db;
   cache: FacilityCache;
   now: () => Date;
+  search: SearchAnswers;
 }
 
 /** Validates a facility id from the path; a malformed id is a bad request, not a miss. */
@@ -61,12 +62,14 @@ export function toSpotInput(spot: SpotRecord) {
 }
 
 /** Creates the `/v1/facilities` routes. */
-export function createFacilitiesRoutes({ db, cache, now }: FacilitiesRoutesOptions): Hono<AppEnv> {
+export function createFacilitiesRoutes({ db, cache, now, search }: FacilitiesRoutesOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.get('/', async (c) => {
+    // A bad query is refused before anything waits for the state.
     const q = parseSearchQuery(c.req.query());
-    return writeToHono(c, answerSearch(await cache.layout(), q, c.req.header('Accept')));
+    const [layout, rawQuery, accept] = [await cache.layout(), rawQueryOf(c.req.url), c.req.header('Accept')];
+    return writeToHono(c, search.find(layout, rawQuery, accept) ?? search.build(layout, rawQuery, q, accept));
   });
 
   app.get('/:id', async (c) => {

@@ -86,6 +86,15 @@ describe('GET /v1/facilities (search)', () => {
       }
     });
 
+    it('gives a repeated query the new state of a facility on its page', async () => {
+      const query = '?near=52.1246,11.6297&radius=1500';
+      const ost = async () => (await page(query)).items.find((i) => i.id === 'ost')?.availability.free;
+      expect(await ost()).toBe(0);
+      expect(await ost()).toBe(0);
+      await h.publish('parking/v1/bays/ost-1-s', { occupied: false, ts: Date.now(), seq: 1 });
+      await vi.waitFor(async () => expect(await ost()).toBe(1), { timeout: 10_000 });
+    });
+
     it('answers GeoJSON when asked with Accept: application/geo+json', async () => {
       const res = await get('?near=52.1246,11.6297&radius=800', { Accept: 'application/geo+json' });
       expect(res.headers.get('Content-Type')).toBe('application/geo+json');
