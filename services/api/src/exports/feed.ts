@@ -16,8 +16,6 @@ interface Rendered {
   publicationKey: string;
   etag: string;
   lastModified: string;
-  /** ETag, Last-Modified, Cache-Control, Vary, Link: what every answer (200 or 304) of this rendering carries. */
-  headers: Record<string, string>;
   /** `performance.now()` when rendered. */
   renderedAt: number;
   plain: Answer;
@@ -114,6 +112,7 @@ export function createFeed(options: FeedOptions): Feed {
     const text = await options.render(entries, publication, modified);
     const etag = `"${options.name}-${createHash('sha256').update(text).digest('base64url').slice(0, 22)}"`;
     const lastModified = modified.toUTCString();
+    // What every answer (200 or 304) of this rendering carries.
     const headers = {
       ETag: etag,
       'Last-Modified': lastModified,
@@ -126,7 +125,6 @@ export function createFeed(options: FeedOptions): Feed {
       publicationKey: publication.key,
       etag,
       lastModified,
-      headers,
       renderedAt: performance.now(),
       plain: buildAnswer(200, { ...headers, 'Content-Type': options.contentType }, Buffer.from(text)),
       notModified: buildAnswer(304, headers, null),
