@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, RequestListener } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from '@freiplatz/config';
 import type { FastPathRoute } from '../metrics/api-metrics.js';
 import { type Answer, writeToNode } from './answer.js';
@@ -40,7 +40,7 @@ const hasBody = (req: IncomingMessage) => req.headers['content-length'] !== unde
  * the request id hono/request-id would keep or make; spends the same rate-limit token.
  */
 export function createNodeAdapter({ reads, fallback, take, count, logger }: NodeAdapterOptions): RequestListener {
-  const write = (req: IncomingMessage, res: Parameters<RequestListener>[1], read: FastRead, build: FastAnswer, start: number) => {
+  const write = (req: IncomingMessage, res: ServerResponse, read: FastRead, build: FastAnswer, start: number) => {
     if (!take(req)) return fallback(req, res);
     const answer = build();
     const incoming = req.headers['x-request-id'];
