@@ -1,6 +1,6 @@
 import { createLogger, createSilentLogger } from '@freiplatz/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeApp, createApp } from '../../services/api/src/index.js';
+import { createApp } from '../../services/api/src/index.js';
 import { buildRegistry, createHarness, type Harness } from '../harness.js';
 import { fuzzDecoder } from './decoder-properties.js';
 import { fuzzDecoders } from './decoders.js';
@@ -66,12 +66,12 @@ export function describeQueryFuzz(budget: FuzzBudget): void {
       app = createApp({ db: harness.db, logger: createSilentLogger(), rateLimit: { ratePerSecond: 1e6, burst: 1e6 } });
     });
     afterAll(async () => {
-      await closeApp(app);
+      await app.close();
       await harness?.close();
     });
 
     it('answers every generated GET without a 5xx, and every error in the one shape without internals', async () => {
-      const statuses = await fuzzHttp(app, budget.httpRequests);
+      const statuses = await fuzzHttp(app.hono, budget.httpRequests);
       console.log(`[fuzz] HTTP: ${budget.httpRequests} requests, statuses ${JSON.stringify(statuses)}`);
       expect(Object.values(statuses).reduce((a, b) => a + b, 0)).toBe(budget.httpRequests);
       expect(statuses[400]).toBeGreaterThan(0);

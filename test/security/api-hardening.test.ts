@@ -1,7 +1,7 @@
 import { createSilentLogger } from '@freiplatz/config';
 import { createDb } from '@freiplatz/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeApp, createApp } from '../../services/api/src/index.js';
+import { createApp } from '../../services/api/src/index.js';
 import { LEAK_PATTERNS } from '../fuzz/http-fuzz.js';
 import { buildRegistry, createHarness, type Harness } from '../harness.js';
 
@@ -13,7 +13,7 @@ beforeAll(async () => {
   app = createApp({ db: harness.db, logger: createSilentLogger() });
 });
 afterAll(async () => {
-  await closeApp(app);
+  await app.close();
   await harness?.close();
 });
 
@@ -29,7 +29,7 @@ describe('API hardening: errors', () => {
     const broken = createApp({ db: brokenDb, logger: createSilentLogger() });
     try {
       for (const path of ['/v1/facilities/hard/spots', '/v1/facilities/hard/history', '/readyz']) {
-        const res = await broken.request(path);
+        const res = await broken.hono.request(path);
         expect(res.status, path).toBeGreaterThanOrEqual(500);
         const text = await res.text();
         expect(JSON.parse(text)).toMatchObject({
@@ -39,7 +39,7 @@ describe('API hardening: errors', () => {
         expect(text).not.toContain('no_such_database_here');
       }
     } finally {
-      await closeApp(broken);
+      await broken.close();
       await brokenDb.destroy();
     }
   });
@@ -48,7 +48,7 @@ describe('API hardening: errors', () => {
 describe('API hardening: headers and CORS', () => {
   it('sends strict security headers on answers and errors alike', async () => {
     for (const path of ['/v1/facilities', '/v1/facilities/nope', '/healthz']) {
-      const res = await app.request(path);
+      const res = await app.hono.request(path);
       expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
       expect(res.headers.get('x-frame-options'), path).toMatch(/^(DENY|SAMEORIGIN)$/);
       expect(res.headers.get('referrer-policy'), path).toBe('no-referrer');
@@ -59,15 +59,17 @@ describe('API hardening: headers and CORS', () => {
 
   it('opens CORS on public reads only', async () => {
     const preflight = (path: string) =>
-      app.request(path, { method: 'OPTIONS', headers: { Origin: 'https://example.org', 'Access-Control-Request-Method': 'GET' } });
+      app.hono.request(path, { method: 'OPTIONS', headers: { Origin: 'https://example.org', 'Access-Control-Request-Method': 'GET' } });
     expect((await preflight('/v1/facilities')).headers.get('access-control-allow-origin')).toBe('*');
     expect(
-      (await app.request('/v1/facilities/hard', { headers: { Origin: 'https://example.org' } })).headers.get('access-control-allow-origin'),
+      (await app.hono.request('/v1/facilities/hard', { headers: { Origin: 'https://example.org' } })).headers.get(
+        'access-control-allow-origin',
+      ),
     ).toBe('*');
     for (const path of ['/v1/ops/sensors', '/healthz', '/metrics']) {
       expect((await preflight(path)).headers.get('access-control-allow-origin'), path).toBeNull();
       expect(
-        (await app.request(path, { headers: { Origin: 'https://example.org' } })).headers.get('access-control-allow-origin'),
+        (await app.hono.request(path, { headers: { Origin: 'https://example.org' } })).headers.get('access-control-allow-origin'),
         path,
       ).toBeNull();
     }
@@ -78,7 +80,7 @@ describe('API hardening: request bodies', () => {
   it('refuses a request body over the limit before it is read, in the one error shape', async () => {
     const big = 'x'.repeat(7 * 1024 * 1024);
     for (const path of ['/v1/facilities', '/v1/ops/sensors', '/healthz']) {
-      const res = await app.request(path, { method: 'POST', body: big, headers: { 'Content-Type': 'application/json' } });
+      const res = await app.hono.request(path, { method: 'POST', body: big, headers: { 'Content-Type': 'application/json' } });
       expect(res.status, path).toBe(413);
       expect(await res.json()).toMatchObject({ error: { code: expect.any(String) } });
     }

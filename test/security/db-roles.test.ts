@@ -75,21 +75,21 @@ describe('database roles of the services (least privilege)', () => {
   it('lets the API role serve what it serves and make the operator writes it makes', async () => {
     const db = pool(apiUrl);
     const app = createApp({ db, logger: createSilentLogger() });
-    expect((await app.request('/readyz')).status).toBe(200);
-    const list = await app.request('/v1/facilities');
+    expect((await app.hono.request('/readyz')).status).toBe(200);
+    const list = await app.hono.request('/v1/facilities');
     expect(list.status).toBe(200);
     expect(JSON.stringify(await list.json())).toContain('roles-a');
-    expect((await app.request('/v1/facilities/roles-a/availability')).status).toBe(200);
-    expect((await app.request('/v1/facilities/roles-a/history')).status).toBeLessThan(300);
+    expect((await app.hono.request('/v1/facilities/roles-a/availability')).status).toBe(200);
+    expect((await app.hono.request('/v1/facilities/roles-a/history')).status).toBeLessThan(300);
     const key = await createOperatorKey(h.db, { name: 'roles test', scopes: ['ops:read', 'registry:write'], facilityIds: [] });
     if (!key.ok) throw new Error(key.message);
     const auth = { Authorization: `Bearer ${key.token}`, 'Content-Type': 'application/json' };
-    expect((await app.request('/v1/ops/summary', { headers: auth })).status).toBe(200);
-    expect((await app.request('/v1/ops/sensors', { headers: auth })).status).toBe(200);
+    expect((await app.hono.request('/v1/ops/summary', { headers: auth })).status).toBe(200);
+    expect((await app.hono.request('/v1/ops/sensors', { headers: auth })).status).toBe(200);
     const registry = buildRegistry({ id: 'roles-a', name: 'Renamed by the API role', spots: 3 }, { id: 'roles-b', spots: 1 });
-    const put = await app.request('/v1/ops/registry', { method: 'PUT', headers: auth, body: JSON.stringify(registry) });
+    const put = await app.hono.request('/v1/ops/registry', { method: 'PUT', headers: auth, body: JSON.stringify(registry) });
     expect(put.status).toBe(200);
-    const close = await app.request('/v1/ops/facilities/roles-b/closures', {
+    const close = await app.hono.request('/v1/ops/facilities/roles-b/closures', {
       method: 'POST',
       headers: auth,
       body: JSON.stringify({ closed: true, reason: 'works' }),

@@ -134,7 +134,7 @@ describe('sources: guidance systems polled into the commit path', () => {
     let at = new Date();
     const app = createApp({ db: h.db, logger: createSilentLogger(), now: () => at });
     const sources = async () => {
-      const res = await app.request('/v1/ops/sources', { headers: { Authorization: `Bearer ${key.token}` } });
+      const res = await app.hono.request('/v1/ops/sources', { headers: { Authorization: `Bearer ${key.token}` } });
       expect(res.status).toBe(200);
       const body = (await res.json()) as { items: Array<{ id: string }> };
       expect(opsSourcesSchema.parse(body)).toEqual(body);

@@ -39,10 +39,10 @@ export async function createOpsFixture(logger: Logger = createSilentLogger()): P
     setNow(ms) {
       nowMs = ms;
     },
-    get: (path, token) => Promise.resolve(app.request(path, { headers: auth(token) })),
+    get: (path, token) => Promise.resolve(app.hono.request(path, { headers: auth(token) })),
     send: (method, path, body, token) =>
       Promise.resolve(
-        app.request(path, {
+        app.hono.request(path, {
           method,
           headers: { ...auth(token), 'Content-Type': 'application/json' },
           body: typeof body === 'string' ? body : JSON.stringify(body),

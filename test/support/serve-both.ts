@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { createLogger } from '@freiplatz/config';
 import { serve } from '@hono/node-server';
 import { type AppOptions, createApp } from '../../services/api/src/app.js';
-import { whenAppReady } from '../../services/api/src/public-api.js';
 import { type ApiServer, startApiServer } from '../../services/api/src/server.js';
 import type { Harness } from '../harness.js';
 
@@ -12,11 +11,11 @@ export const VOLATILE = new Set(['date', 'keep-alive', 'connection']);
 export const headersOf = (res: Response) => Object.fromEntries([...res.headers.entries()].filter(([k]) => !VOLATILE.has(k)));
 
 export interface Served {
-  /** startApiServer: the raw node:http fast path in front of Hono. */
+  /** startApiServer: the app's node listener (the raw public reads in front of Hono). */
   fast: ApiServer;
   /** The same app (same cache, same rate-limit buckets) served by @hono/node-server alone. */
   honoUrl: string;
-  /** Requests that reached Hono through the fast-path server (i.e. fell through). */
+  /** Requests that reached Hono through the node listener (the adapter left them). */
   honoCalls(): number;
   lines: Array<Record<string, unknown>>;
   close(): Promise<void>;
@@ -26,11 +25,11 @@ export async function serveBoth(h: Harness, options: Partial<AppOptions> = {}): 
   const lines: Array<Record<string, unknown>> = [];
   const logger = createLogger({ level: 'debug', destination: { write: (line) => lines.push(JSON.parse(line)) } });
   const app = createApp({ db: h.db, logger, databaseUrl: h.databaseUrl, ...options });
-  await whenAppReady(app);
+  await app.ready();
   let calls = 0;
-  const fetchApp = app.fetch;
-  // Counts what reaches Hono from the fast-path server; the app itself is untouched.
-  app.fetch = (req, env, ctx) => {
+  const fetchApp = app.hono.fetch;
+  // Counts what reaches Hono from the node listener (made on first use, by startApiServer below).
+  app.hono.fetch = (req, env, ctx) => {
     calls += 1;
     return fetchApp(req, env, ctx);
   };

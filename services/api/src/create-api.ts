@@ -3,7 +3,6 @@ import { assertMigrated, createDb } from '@freiplatz/db';
 import type { Hono } from 'hono';
 import { createApp } from './app.js';
 import type { AppEnv } from './app-env.js';
-import { closeApp, whenAppReady } from './public-api.js';
 import { type ApiServer, startApiServer } from './server.js';
 
 export interface ApiDeps {
@@ -33,7 +32,7 @@ export async function createApi(env: ApiEnv, { logger }: ApiDeps): Promise<Runni
   // The API never changes the schema (its database role may not): `pnpm db:migrate` does, as the owner.
   await assertMigrated(databaseUrl);
   const db = createDb({ connectionString: databaseUrl, max: 10, applicationName: 'freiplatz-api' });
-  const hono = createApp({
+  const app = createApp({
     db,
     logger,
     databaseUrl,
@@ -47,14 +46,14 @@ export async function createApi(env: ApiEnv, { logger }: ApiDeps): Promise<Runni
       ...(env.OPS_SESSION_SECRET ? { sessionSecret: Buffer.from(env.OPS_SESSION_SECRET) } : {}),
     },
   });
-  const ready = whenAppReady(hono).then(() => startApiServer({ app: hono, port: env.PORT, host: env.HOST }));
+  const ready = app.ready().then(() => startApiServer({ app, port: env.PORT, host: env.HOST }));
   return {
-    hono,
+    hono: app.hono,
     ready,
     async close() {
       const server = await ready.catch(() => null);
       // The server closes the app's resources with its own; without one they are closed here.
-      await (server ? server.close() : closeApp(hono));
+      await (server ? server.close() : app.close());
       await db.destroy();
     },
   };

@@ -2,5 +2,5 @@ export * from './app.js';
 export type { AppEnv } from './app-env.js';
 export * from './create-api.js';
 export * from './errors.js';
-export { closeApp, type PublicApiOptions, whenAppReady } from './public-api.js';
+export type { PublicApiOptions } from './public-api.js';
 export * from './server.js';

@@ -1,20 +1,10 @@
-import { createServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_HOST } from '@freiplatz/config';
-import { serve } from '@hono/node-server';
-import type { Hono } from 'hono';
-import type { AppEnv } from './app-env.js';
-import type { NodeFastPath } from './fast-path/raw-reads.js';
-import { closeApp, nodeFastPathOf } from './public-api.js';
-
-/** A node:http server whose requests go through `fastPath` first and on to Hono's listener when it declines. */
-function serverWithFastPath(fastPath: NodeFastPath): typeof createServer {
-  return ((options: ServerOptions, listener: RequestListener) =>
-    createServer(options, (req, res) => fastPath(req, res, () => listener(req, res)))) as typeof createServer;
-}
+import type { ApiApp } from './app.js';
 
 export interface ApiServerOptions {
-  app: Hono<AppEnv>;
+  app: ApiApp;
   /** 0 picks a free port. */
   port: number;
   /** Interface to bind; default 127.0.0.1 (loopback only). */
@@ -30,18 +20,15 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-/**
- * Serves the app over HTTP with @hono/node-server; resolves once it listens. The app's raw fast path
- * (the signage GET, see public-api.ts) answers first, without Request/Response adaptation.
- */
+/** Serves the app's node:http listener (its raw public reads in front of Hono, see app.ts); resolves once it listens. */
 export async function startApiServer({ app, port, host = DEFAULT_HOST, graceMs = 5000 }: ApiServerOptions): Promise<ApiServer> {
-  const server = await new Promise<Server>((resolve, reject) => {
-    // Only plain HTTP options are passed, so serve() creates a node:http Server.
-    const fastPath = nodeFastPathOf(app);
-    const s = serve({ fetch: app.fetch, port, hostname: host, ...(fastPath ? { createServer: serverWithFastPath(fastPath) } : {}) }, () =>
-      resolve(s as Server),
-    ) as Server;
-    s.once('error', reject);
+  const server = createServer(app.listener);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const { port: boundPort } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
@@ -50,7 +37,7 @@ export async function startApiServer({ app, port, host = DEFAULT_HOST, graceMs =
     closing ??= new Promise<void>((resolve, reject) => {
       const force = setTimeout(() => server.closeAllConnections(), graceMs);
       // Open event streams never finish by themselves: end them with the app's resources.
-      void closeApp(app);
+      void app.close();
       server.close((err) => {
         clearTimeout(force);
         if (err) reject(err);

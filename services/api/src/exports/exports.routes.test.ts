@@ -8,7 +8,6 @@ import { validateDatex2 } from '../../../../test/support/datex2-schema.js';
 import { openDataRegistry } from '../../../../test/support/open-data-registry.js';
 import { validateFiwareEntity, validateParkApi } from '../../../../test/support/open-data-schemas.js';
 import { createApp } from '../app.js';
-import { closeApp } from '../public-api.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON answers are checked against their schemas.
 type Json = any;
@@ -42,7 +41,7 @@ const counter = (sensorId: string, vehicles: number, ts: Date): CounterEvent => 
 describe('open-data exports', () => {
   let h: Harness;
   let app: ReturnType<typeof createApp>;
-  const get = (path: string, headers: Record<string, string> = {}) => app.request(path, { headers });
+  const get = (path: string, headers: Record<string, string> = {}) => app.hono.request(path, { headers });
 
   beforeAll(async () => {
     h = await createHarness();
@@ -63,7 +62,7 @@ describe('open-data exports', () => {
     app = createApp({ db: h.db, logger: createSilentLogger(), databaseUrl: h.databaseUrl });
   });
   afterAll(async () => {
-    await closeApp(app);
+    await app.close();
     await h?.close();
   });
 

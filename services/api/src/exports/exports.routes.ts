@@ -2,8 +2,8 @@ import type { Logger } from '@freiplatz/config';
 import type { Db } from '@freiplatz/db';
 import { Hono } from 'hono';
 import { getQueryParam } from 'hono/utils/url';
+import type { FastRead } from '../answers/node-adapter.js';
 import type { AppEnv } from '../app-env.js';
-import { hasBody, type NodeFastPath, pathOf, type RawReads } from '../fast-path/raw-reads.js';
 import type { FacilityCache } from '../state/facility-cache.js';
 import { renderDatex2Status } from './datex2-status.js';
 import { renderDatex2Table } from './datex2-table.js';
@@ -53,26 +53,18 @@ export function createExports({ db, cache, logger, now }: ExportsOptions) {
   for (const [path, f] of byPath) routes.get(path, (c) => f(c));
   routes.route('/ngsi-ld/v1', ngsi.routes);
 
-  /** The feed a raw request asks for, or undefined (anything unusual is left to Hono). */
-  const feedOf = (url: string, accept: string | undefined): Feed | undefined => {
-    const path = pathOf(url);
-    if (path !== NGSI_ENTITIES) return path === url ? byPath.get(path) : undefined;
-    try {
-      return ngsi.listFeedFor(getQueryParam(`http://h${url}`) as Record<string, string>, accept);
-    } catch {
-      return undefined;
-    }
+  /** The raw node path: a feed's current rendering, when one is known without waiting; anything unusual is Hono's. */
+  const fastRead: FastRead = {
+    prepare(url, req) {
+      const query = url.indexOf('?');
+      if (query < 0) return byPath.get(url)?.prepareNode(req.headers);
+      if (url.slice(0, query) !== NGSI_ENTITIES) return undefined;
+      try {
+        return ngsi.listFeedFor(getQueryParam(`http://h${url}`) as Record<string, string>, req.headers.accept).prepareNode(req.headers);
+      } catch {
+        return undefined;
+      }
+    },
   };
-  const fastPath =
-    (reads: RawReads): NodeFastPath =>
-    (req, res, next) => {
-      const start = performance.now();
-      const f = req.method === 'GET' && !hasBody(req) ? feedOf(req.url ?? '', req.headers.accept) : undefined;
-      const write = f?.prepareNode(req, reads);
-      if (write === undefined || !reads.takeNode(req)) return next();
-      const requestId = reads.requestIdOf(req.headers['x-request-id'] as string | undefined);
-      write(res, requestId);
-      reads.logRequest(requestId, 'GET', pathOf(req.url ?? ''), res.statusCode, start);
-    };
-  return { routes, fastPath };
+  return { routes, fastRead };
 }

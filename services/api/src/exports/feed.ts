@@ -1,26 +1,26 @@
 import { createHash } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import type { Context } from 'hono';
+import { type Answer, buildAnswer, writeToHono } from '../answers/answer.js';
+import type { FastAnswer } from '../answers/node-adapter.js';
 import type { AppEnv } from '../app-env.js';
 import { matchesIfNoneMatch } from '../etag.js';
-import { type RawReads, writeResponse } from '../fast-path/raw-reads.js';
 import type { FacilityCache, FacilityLayout } from '../state/facility-cache.js';
 import type { FacilityEntry } from '../state/facility-entry.js';
 import type { Publication, PublicationSource } from './publication.js';
 
-/** One rendering of an export: the body, its identity and headers, and its gzip made on first demand. */
+/** One rendering of an export: its identity and answers (plain, 304, and the gzip made on first demand). */
 interface Rendered {
   entries: readonly FacilityEntry[];
   publicationKey: string;
-  body: Uint8Array<ArrayBuffer>;
   etag: string;
   lastModified: string;
-  /** ETag, Last-Modified, Cache-Control, Vary, Link: what every answer (200 or 304) of this rendering carries. */
-  headers: Record<string, string>;
   /** `performance.now()` when rendered. */
   renderedAt: number;
-  gzip?: Uint8Array<ArrayBuffer>;
+  plain: Answer;
+  notModified: Answer;
+  gzip?: Answer;
 }
 
 export interface FeedOptions {
@@ -53,24 +53,27 @@ function sameEntries(a: readonly FacilityEntry[], b: readonly FacilityEntry[]): 
   return true;
 }
 
-/** What the conditional headers of a request ask of a rendering: a 304, or the body (gzip or not). */
-function decide(r: Rendered, ifNoneMatch: string | undefined, ifModifiedSince: string | undefined, acceptEncoding: string | undefined) {
-  if (matchesIfNoneMatch(ifNoneMatch, r.etag)) return { notModified: true as const };
-  if (ifNoneMatch === undefined && ifModifiedSince !== undefined && Date.parse(ifModifiedSince) >= Date.parse(r.lastModified)) {
-    return { notModified: true as const };
+/** The answer the conditional headers of a request ask of a rendering: a 304, or the body (gzip or not). */
+function decide(
+  r: Rendered,
+  h: { ifNoneMatch: string | undefined; ifModifiedSince: string | undefined; acceptEncoding: string | undefined },
+) {
+  if (matchesIfNoneMatch(h.ifNoneMatch, r.etag)) return r.notModified;
+  if (h.ifNoneMatch === undefined && h.ifModifiedSince !== undefined && Date.parse(h.ifModifiedSince) >= Date.parse(r.lastModified)) {
+    return r.notModified;
   }
-  if (/\bgzip\b/.test(acceptEncoding ?? '')) {
-    r.gzip ??= new Uint8Array(gzipSync(r.body));
-    return { notModified: false as const, body: r.gzip, gzip: true };
+  if (/\bgzip\b/.test(h.acceptEncoding ?? '')) {
+    r.gzip ??= buildAnswer(200, { ...r.plain.headers, 'Content-Encoding': 'gzip' }, gzipSync(r.plain.body as Uint8Array));
+    return r.gzip;
   }
-  return { notModified: false as const, body: r.body, gzip: false };
+  return r.plain;
 }
 
 export interface Feed {
   /** Answers a Hono request, rendering first when the state moved on. */
   (c: Context<AppEnv>): Promise<Response>;
-  /** A writer of the raw node answer when the rendering is current and known without waiting; undefined leaves it to Hono. */
-  prepareNode(req: IncomingMessage, reads: RawReads): ((res: ServerResponse, requestId: string) => void) | undefined;
+  /** The answer's builder for the raw node path when the rendering is current and known without waiting; undefined leaves it to Hono. */
+  prepareNode(headers: IncomingHttpHeaders): FastAnswer | undefined;
 }
 
 /**
@@ -109,6 +112,7 @@ export function createFeed(options: FeedOptions): Feed {
     const text = await options.render(entries, publication, modified);
     const etag = `"${options.name}-${createHash('sha256').update(text).digest('base64url').slice(0, 22)}"`;
     const lastModified = modified.toUTCString();
+    // What every answer (200 or 304) of this rendering carries.
     const headers = {
       ETag: etag,
       'Last-Modified': lastModified,
@@ -119,53 +123,29 @@ export function createFeed(options: FeedOptions): Feed {
     last = {
       entries,
       publicationKey: publication.key,
-      body: new Uint8Array(Buffer.from(text)),
       etag,
       lastModified,
-      headers,
       renderedAt: performance.now(),
+      plain: buildAnswer(200, { ...headers, 'Content-Type': options.contentType }, Buffer.from(text)),
+      notModified: buildAnswer(304, headers, null),
     };
     return last;
   };
 
   const feed = async (c: Context<AppEnv>): Promise<Response> => {
     const r = await current();
-    const d = decide(r, c.req.header('If-None-Match'), c.req.header('If-Modified-Since'), c.req.header('Accept-Encoding'));
-    if (d.notModified) return c.body(null, 304, r.headers);
-    return c.body(d.body, 200, { ...r.headers, 'Content-Type': options.contentType, ...(d.gzip ? { 'Content-Encoding': 'gzip' } : {}) });
+    const h = { ifNoneMatch: c.req.header('If-None-Match'), ifModifiedSince: c.req.header('If-Modified-Since') };
+    return writeToHono(c, decide(r, { ...h, acceptEncoding: c.req.header('Accept-Encoding') }));
   };
 
-  feed.prepareNode = (req: IncomingMessage, reads: RawReads) => {
+  feed.prepareNode = (headers: IncomingHttpHeaders) => {
     const layout = options.cache.currentLayout();
     const publication = options.publication.get();
-    const { commonFlat, notModifiedFlat } = reads;
-    if (layout === undefined || publication instanceof Promise || commonFlat === null || notModifiedFlat === null) return undefined;
+    if (layout === undefined || publication instanceof Promise) return undefined;
     const r = last;
     if (!isCurrent(r, layout, publication)) return undefined;
-    return (res: ServerResponse, requestId: string) => writeNode(r, req, res, reads, commonFlat, notModifiedFlat, requestId);
-  };
-
-  const writeNode = (
-    r: Rendered,
-    req: IncomingMessage,
-    res: ServerResponse,
-    reads: RawReads,
-    commonFlat: readonly string[],
-    notModifiedFlat: readonly string[],
-    requestId: string,
-  ) => {
-    const h = req.headers;
-    const d = decide(r, h['if-none-match'], h['if-modified-since'], h['accept-encoding'] as string | undefined);
-    if (d.notModified) {
-      // What not-modified.ts keeps of a 304: ETag, Cache-Control, Vary, the CORS fields, the client's own request id.
-      const clientId = reads.clientRequestId(h['x-request-id'] as string | undefined);
-      const kept = ['ETag', r.etag, 'Cache-Control', options.cacheControl, 'Vary', r.headers.Vary as string];
-      writeResponse(res, 304, [...notModifiedFlat, ...kept, ...(clientId ? ['X-Request-Id', clientId] : [])]);
-      return;
-    }
-    const headers = [...commonFlat, 'X-Request-Id', requestId, ...Object.entries(r.headers).flat()];
-    if (d.gzip) headers.push('Content-Encoding', 'gzip');
-    writeResponse(res, 200, headers, d.body, options.contentType);
+    const h = { ifNoneMatch: headers['if-none-match'], ifModifiedSince: headers['if-modified-since'] };
+    return () => decide(r, { ...h, acceptEncoding: headers['accept-encoding'] as string | undefined });
   };
   return feed;
 }

@@ -2,7 +2,6 @@ import { createSilentLogger } from '@freiplatz/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRegistry, createHarness, type Harness } from '../../../../test/harness.js';
 import { createApp } from '../app.js';
-import { closeApp } from '../public-api.js';
 import { type ApiServer, startApiServer } from '../server.js';
 
 /** The value of one sample line of the Prometheus text format, or undefined when absent. */
@@ -72,11 +71,11 @@ describe('GET /metrics (Prometheus)', () => {
   it('leaves process metrics off unless asked (apps built in tests stay light)', async () => {
     const app = createApp({ db: h.db, logger: createSilentLogger() });
     try {
-      const text = await (await app.request('/metrics')).text();
+      const text = await (await app.hono.request('/metrics')).text();
       expect(text).toContain('freiplatz_api_requests_total');
       expect(text).not.toContain('process_resident_memory_bytes');
     } finally {
-      await closeApp(app);
+      await app.close();
     }
   });
 });

@@ -3,7 +3,7 @@ import { routePath } from 'hono/route';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { AppEnv } from '../app-env.js';
 
-/** The raw node fast paths (services/api/src/fast-path/): counted, not timed, to keep them cheap. */
+/** The public reads the node adapter answers itself (services/api/src/answers/node-adapter.ts): counted, not timed, to keep them cheap. */
 export type FastPathRoute = 'availability' | 'search';
 
 /** What the gauges read when Prometheus scrapes (nothing is sampled in between). */
@@ -19,7 +19,7 @@ export interface ApiMetrics {
   readonly registry: Registry;
   /** Counts and times every request Hono answers, by route pattern (never the concrete path), method and status. */
   readonly middleware: MiddlewareHandler<AppEnv>;
-  /** One counter increment per fast-path response. */
+  /** One counter increment per response of the node adapter. */
   countFastPath(route: FastPathRoute): void;
   watchState(sources: StateSources): void;
 }

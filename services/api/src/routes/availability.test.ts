@@ -2,7 +2,6 @@ import { createSilentLogger } from '@freiplatz/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRegistry, createHarness, type Harness } from '../../../../test/harness.js';
 import { createApp } from '../app.js';
-import { closeApp } from '../public-api.js';
 
 describe('GET /v1/facilities/{id}/availability', () => {
   let h: Harness;
@@ -19,12 +18,12 @@ describe('GET /v1/facilities/{id}/availability', () => {
     await h.startIngest();
   });
   afterAll(async () => {
-    await closeApp(app);
+    await app.close();
     await h?.close();
   });
 
   it('answers a small body with a strong ETag from the state version and cache headers', async () => {
-    const res = await app.request(path);
+    const res = await app.hono.request(path);
     expect(res.status).toBe(200);
     expect(res.headers.get('ETag')).toBe(`"sign-${await stateVersion('sign')}"`);
     expect(res.headers.get('Cache-Control')).toBe('public, max-age=5, stale-while-revalidate=30');
@@ -43,23 +42,23 @@ describe('GET /v1/facilities/{id}/availability', () => {
   it('answers 304 with an empty body when If-None-Match matches, also weak, in a list or as *', async () => {
     const etag = `"sign-${await stateVersion('sign')}"`;
     for (const header of [etag, `W/${etag}`, `"sign-0", ${etag}`, `"x-1",W/${etag} `, '*']) {
-      const res = await app.request(path, { headers: { 'If-None-Match': header } });
+      const res = await app.hono.request(path, { headers: { 'If-None-Match': header } });
       expect(res.status, header).toBe(304);
       expect(await res.text()).toBe('');
       expect(res.headers.get('ETag')).toBe(etag);
       expect(res.headers.get('Cache-Control')).toBe('public, max-age=5, stale-while-revalidate=30');
     }
-    const miss = await app.request(path, { headers: { 'If-None-Match': '"sign-0", "other-1"' } });
+    const miss = await app.hono.request(path, { headers: { 'If-None-Match': '"sign-0", "other-1"' } });
     expect(miss.status).toBe(200);
   });
 
   it('keeps the security headers on a 200 and sends a 304 only what a cache needs (RFC 9110 §15.4.5)', async () => {
-    const full = await app.request(path, { headers: { Origin: 'https://example.org' } });
+    const full = await app.hono.request(path, { headers: { Origin: 'https://example.org' } });
     expect(full.status).toBe(200);
     for (const name of ['Strict-Transport-Security', 'X-Content-Type-Options', 'X-Frame-Options', 'X-Request-Id', 'Content-Type'])
       expect(full.headers.get(name), name).not.toBeNull();
     const etag = full.headers.get('ETag') as string;
-    const lean = await app.request(path, { headers: { 'If-None-Match': etag, Origin: 'https://example.org' } });
+    const lean = await app.hono.request(path, { headers: { 'If-None-Match': etag, Origin: 'https://example.org' } });
     expect(lean.status).toBe(304);
     expect([...lean.headers.keys()].sort()).toEqual([
       'access-control-allow-origin',
@@ -68,17 +67,17 @@ describe('GET /v1/facilities/{id}/availability', () => {
       'etag',
     ]);
     // A request id the client sent comes back; one made up for it does not.
-    const traced = await app.request(path, { headers: { 'If-None-Match': etag, 'X-Request-Id': 'sign-poll-1' } });
+    const traced = await app.hono.request(path, { headers: { 'If-None-Match': etag, 'X-Request-Id': 'sign-poll-1' } });
     expect(traced.headers.get('X-Request-Id')).toBe('sign-poll-1');
-    const badId = await app.request(path, { headers: { 'If-None-Match': etag, 'X-Request-Id': 'has space' } });
+    const badId = await app.hono.request(path, { headers: { 'If-None-Match': etag, 'X-Request-Id': 'has space' } });
     expect(badId.headers.get('X-Request-Id')).toBeNull();
   });
 
   it('trims the 304 of a web asset the same way', async () => {
-    const full = await app.request('/assets/signage.js');
+    const full = await app.hono.request('/assets/signage.js');
     expect(full.status).toBe(200);
     expect(full.headers.get('X-Content-Type-Options')).toBe('nosniff');
-    const lean = await app.request('/assets/signage.js', { headers: { 'If-None-Match': full.headers.get('ETag') as string } });
+    const lean = await app.hono.request('/assets/signage.js', { headers: { 'If-None-Match': full.headers.get('ETag') as string } });
     expect(lean.status).toBe(304);
     expect(lean.headers.get('X-Content-Type-Options')).toBeNull();
     expect(lean.headers.get('ETag')).toBe(full.headers.get('ETag'));
@@ -86,10 +85,10 @@ describe('GET /v1/facilities/{id}/availability', () => {
   });
 
   it('moves the ETag when an event changes the counts', async () => {
-    const before = (await app.request(path)).headers.get('ETag') ?? '';
+    const before = (await app.hono.request(path)).headers.get('ETag') ?? '';
     await h.publish('parking/v1/bays/sign-1-s', { occupied: false, ts: Date.now(), seq: 1 });
-    await expect.poll(async () => (await app.request(path)).headers.get('ETag')).not.toBe(before);
-    const res = await app.request(path, { headers: { 'If-None-Match': before } });
+    await expect.poll(async () => (await app.hono.request(path)).headers.get('ETag')).not.toBe(before);
+    const res = await app.hono.request(path, { headers: { 'If-None-Match': before } });
     expect(res.status).toBe(200);
     expect(res.headers.get('ETag')).toBe(`"sign-${await stateVersion('sign')}"`);
     // One sensor heard of three: the counts say so, the status does not guess (minKnownShare 0.5).
@@ -98,13 +97,13 @@ describe('GET /v1/facilities/{id}/availability', () => {
 
   it('gives the bare free count as text for LED signs, or - when the status is unknown', async () => {
     await h.publish('parking/v1/bays/sign-2-s', { occupied: false, ts: Date.now(), seq: 1 });
-    await expect.poll(async () => (await app.request(`${path}?format=text`)).text()).toBe('2');
-    const res = await app.request(`${path}?format=text`);
+    await expect.poll(async () => (await app.hono.request(`${path}?format=text`)).text()).toBe('2');
+    const res = await app.hono.request(`${path}?format=text`);
     expect(res.headers.get('Content-Type')).toMatch(/^text\/plain/);
     expect(res.headers.get('ETag')).toBe(`"sign-${await stateVersion('sign')}"`);
-    const dark = await app.request('/v1/facilities/dark/availability?format=text');
+    const dark = await app.hono.request('/v1/facilities/dark/availability?format=text');
     expect(await dark.text()).toBe('-');
-    const json = await app.request(`${path}?format=json`);
+    const json = await app.hono.request(`${path}?format=json`);
     expect(json.headers.get('Content-Type')).toMatch(/^application\/json/);
   });
 
@@ -113,8 +112,8 @@ describe('GET /v1/facilities/{id}/availability', () => {
     await h.publish('parking/v1/bays/duo-1-s', { occupied: false, ts: Date.now(), seq: 1 });
     await h.publish('parking/v1/bays/duo-2-s', { occupied: false, ts: Date.now(), seq: 1 });
     await h.publish('parking/v1/bays/duo-3-s', { occupied: true, ts: Date.now(), seq: 1 });
-    await expect.poll(async () => (await app.request('/v1/facilities/duo/availability?format=text')).text()).toBe('2');
-    expect(await (await app.request('/v1/facilities/duo/availability?category=disabled')).json()).toMatchObject({
+    await expect.poll(async () => (await app.hono.request('/v1/facilities/duo/availability?format=text')).text()).toBe('2');
+    expect(await (await app.hono.request('/v1/facilities/duo/availability?category=disabled')).json()).toMatchObject({
       id: 'duo',
       category: 'disabled',
       capacity: 1,
@@ -122,11 +121,11 @@ describe('GET /v1/facilities/{id}/availability', () => {
       occupied: 1,
       status: 'full',
     });
-    expect(await (await app.request('/v1/facilities/duo/availability?format=text&category=disabled')).text()).toBe('0');
+    expect(await (await app.hono.request('/v1/facilities/duo/availability?format=text&category=disabled')).text()).toBe('0');
   });
 
   it('rejects an unknown format with 400 in the error shape', async () => {
-    const res = await app.request(`${path}?format=xml`);
+    const res = await app.hono.request(`${path}?format=xml`);
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
       error: { code: 'BAD_REQUEST', message: expect.stringContaining('format'), requestId: expect.any(String) },
@@ -134,8 +133,8 @@ describe('GET /v1/facilities/{id}/availability', () => {
   });
 
   it('sends the same security, CORS and request-id headers on the signage fast path as on every other route', async () => {
-    const fast = await app.request(path, { headers: { Origin: 'https://example.org', 'X-Request-Id': 'sign-7' } });
-    const normal = await app.request('/v1/facilities/sign', { headers: { Origin: 'https://example.org', 'X-Request-Id': 'sign-7' } });
+    const fast = await app.hono.request(path, { headers: { Origin: 'https://example.org', 'X-Request-Id': 'sign-7' } });
+    const normal = await app.hono.request('/v1/facilities/sign', { headers: { Origin: 'https://example.org', 'X-Request-Id': 'sign-7' } });
     const skip = new Set(['content-type', 'content-length', 'etag', 'cache-control', 'vary']);
     const headersOf = (res: Response) => Object.fromEntries([...res.headers.entries()].filter(([k]) => !skip.has(k)));
     expect(headersOf(fast)).toEqual(headersOf(normal));
@@ -144,7 +143,7 @@ describe('GET /v1/facilities/{id}/availability', () => {
   });
 
   it('answers 404 for an unknown facility even with If-None-Match: *', async () => {
-    const res = await app.request('/v1/facilities/nope/availability', { headers: { 'If-None-Match': '*' } });
+    const res = await app.hono.request('/v1/facilities/nope/availability', { headers: { 'If-None-Match': '*' } });
     expect(res.status).toBe(404);
     expect(res.headers.get('ETag')).toBeNull();
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');

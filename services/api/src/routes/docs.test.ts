@@ -12,7 +12,7 @@ describe('OpenAPI document and docs page', () => {
   beforeAll(async () => {
     h = await createHarness();
     app = createApp({ db: h.db, logger: createSilentLogger() });
-    const res = await app.request('/openapi.json');
+    const res = await app.hono.request('/openapi.json');
     expect(res.status).toBe(200);
     document = (await res.json()) as typeof document;
   });
@@ -33,7 +33,7 @@ describe('OpenAPI document and docs page', () => {
     );
     const routes = [
       ...new Set(
-        app.routes
+        app.hono.routes
           .filter(
             (r) =>
               ['GET', 'PUT', 'POST', 'PATCH', 'DELETE'].includes(r.method) &&
@@ -71,7 +71,7 @@ describe('OpenAPI document and docs page', () => {
   });
 
   it('renders a self-contained human docs page from the document', async () => {
-    const res = await app.request('/docs');
+    const res = await app.hono.request('/docs');
     expect(res.status).toBe(200);
     expect(res.headers.get('Content-Type')).toMatch(/^text\/html/);
     expect(res.headers.get('Content-Security-Policy')).toContain("default-src 'none'");

@@ -9,7 +9,7 @@ describe('facilities routes: happy paths', () => {
   let h: Harness;
   let app: ReturnType<typeof createApp>;
   const getJson = async (path: string) => {
-    const res = await app.request(path);
+    const res = await app.hono.request(path);
     expect(res.status).toBe(200);
     return res.json() as Promise<Record<string, unknown>>;
   };
@@ -120,7 +120,7 @@ describe('facilities routes: happy paths', () => {
   it('judges freshness by the injected clock', async () => {
     const at = (offsetMs: number) => createApp({ db: h.db, logger: createSilentLogger(), now: () => new Date(Date.now() + offsetMs) });
     const statusOfSpot1 = async (offsetMs: number) => {
-      const res = await at(offsetMs).request('/v1/facilities/altstadt/spots');
+      const res = await at(offsetMs).hono.request('/v1/facilities/altstadt/spots');
       return ((await res.json()) as { items: { status: string }[] }).items[0]?.status;
     };
     expect(await statusOfSpot1(0)).toBe('free');

@@ -1,12 +1,11 @@
 import { countAmenities, type Db, listSpots, type SpotRecord } from '@freiplatz/db';
 import { computeSpotStatus, type SpotCategory, slugSchema, spotCategories } from '@freiplatz/domain';
-import { type Context, Hono } from 'hono';
+import { Hono } from 'hono';
+import { writeToHono } from '../answers/answer.js';
 import type { AppEnv } from '../app-env.js';
 import { ApiError } from '../errors.js';
-import { matchesIfNoneMatch } from '../etag.js';
 import { toFacilityDetailView, toSpotView } from '../facility-view.js';
-import { renderSearchGeoJson, renderSearchJson, wantsGeoJson } from '../search/render-search.js';
-import { searchFacilities } from '../search/search-facilities.js';
+import { rawQueryOf, type SearchAnswers } from '../search/search-answer.js';
 import { parseSearchQuery } from '../search/search-query.js';
 import { type FacilityCache, StateUnavailableError } from '../state/facility-cache.js';
 import type { FacilityEntry } from '../state/facility-entry.js';
@@ -15,8 +14,7 @@ export interface FacilitiesRoutesOptions {
   db: Db;
   cache: FacilityCache;
   now: () => Date;
-  /** `Cache-Control` of the availability resource. */
-  availabilityCacheControl: string;
+  search: SearchAnswers;
 }
 
 /** Validates a facility id from the path; a malformed id is a bad request, not a miss. */
@@ -27,7 +25,7 @@ export function parseFacilityId(raw: string): string {
   return raw;
 }
 
-const facilityNotFound = (id: string) => new ApiError('NOT_FOUND', `no facility "${id}"`);
+export const facilityNotFound = (id: string) => new ApiError('NOT_FOUND', `no facility "${id}"`);
 
 /** Validates `?category=`; null when absent. */
 export function parseCategory(raw: string | undefined): SpotCategory | null {
@@ -64,18 +62,14 @@ export function toSpotInput(spot: SpotRecord) {
 }
 
 /** Creates the `/v1/facilities` routes. */
-export function createFacilitiesRoutes({ db, cache, now, availabilityCacheControl }: FacilitiesRoutesOptions): Hono<AppEnv> {
+export function createFacilitiesRoutes({ db, cache, now, search }: FacilitiesRoutesOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.get('/', async (c) => {
+    // A bad query is refused before anything waits for the state.
     const q = parseSearchQuery(c.req.query());
-    const result = searchFacilities(await cache.layout(), q);
-    c.header('Vary', 'Accept');
-    c.header('Cache-Control', 'public, max-age=5');
-    if (wantsGeoJson(c.req.header('Accept'))) {
-      return c.body(JSON.stringify(renderSearchGeoJson(result, q)), 200, { 'Content-Type': 'application/geo+json' });
-    }
-    return c.body(renderSearchJson(result, q), 200, { 'Content-Type': 'application/json' });
+    const [layout, rawQuery, accept] = [await cache.layout(), rawQueryOf(c.req.url), c.req.header('Accept')];
+    return writeToHono(c, search.find(layout, rawQuery, accept) ?? search.build(layout, rawQuery, q, accept));
   });
 
   app.get('/:id', async (c) => {
@@ -89,34 +83,6 @@ export function createFacilitiesRoutes({ db, cache, now, availabilityCacheContro
     const spots = await listSpots(db, entry.id);
     const at = now();
     return c.json({ items: spots.map((s) => toSpotView(s, computeSpotStatus(toSpotInput(s), at))) });
-  });
-
-  // The signage hot path: served from memory; a matching If-None-Match is answered before any body exists.
-  const answerAvailability = (c: Context<AppEnv>, id: string, entry: FacilityEntry | undefined): Response => {
-    if (!entry) throw facilityNotFound(parseFacilityId(id));
-    const format = c.req.query('format');
-    if (format !== undefined && format !== 'json' && format !== 'text')
-      throw new ApiError('BAD_REQUEST', 'format must be "json" or "text"');
-    // A category sign shows that category's counts and its own status; the state version covers every category.
-    const category = parseCategory(c.req.query('category'));
-    if (category !== null && entry.record.state.byCategory[category] === undefined) {
-      throw new ApiError('NOT_FOUND', `facility "${entry.id}" has no spots of category "${category}"`);
-    }
-    const headers = { ETag: entry.etag, 'Cache-Control': availabilityCacheControl };
-    if (matchesIfNoneMatch(c.req.header('If-None-Match'), entry.etag)) return c.body(null, 304, headers);
-    if (format === 'text') {
-      const text = category === null ? entry.availabilityText : entry.categoryAvailabilityText(category);
-      return c.body(text, 200, { ...headers, 'Content-Type': 'text/plain; charset=UTF-8' });
-    }
-    const json = category === null ? entry.availabilityJson : entry.categoryAvailabilityJson(category);
-    return c.body(json, 200, { ...headers, 'Content-Type': 'application/json' });
-  };
-
-  app.get('/:id/availability', (c): Response | Promise<Response> => {
-    const id = c.req.param('id');
-    const got = cache.get(id);
-    if (!(got instanceof Promise)) return answerAvailability(c, id, got);
-    return requireFacility(cache, id).then((entry) => answerAvailability(c, id, entry));
   });
 
   return app;

@@ -19,7 +19,7 @@ describe('what the API says is true (issue #15)', () => {
   let h: Harness;
   let app: ReturnType<typeof createApp>;
   const get = async (path: string, headers: Record<string, string> = {}) => {
-    const res = await app.request(path, { headers });
+    const res = await app.hono.request(path, { headers });
     return { status: res.status, text: await res.clone().text(), json: () => res.json() as Promise<Json> };
   };
   const getJson = async (path: string, headers: Record<string, string> = {}) => {
@@ -107,10 +107,10 @@ describe('what the API says is true (issue #15)', () => {
       });
       expect((await get('/v1/facilities/mall/availability?category=disabled&format=text')).text).toBe('0');
       expect((await get('/v1/facilities/mall/availability?format=text')).text).toBe('8');
-      const etag = (await app.request('/v1/facilities/mall/availability')).headers.get('ETag') as string;
-      expect((await app.request('/v1/facilities/mall/availability?category=disabled', { headers: { 'If-None-Match': etag } })).status).toBe(
-        304,
-      );
+      const etag = (await app.hono.request('/v1/facilities/mall/availability')).headers.get('ETag') as string;
+      expect(
+        (await app.hono.request('/v1/facilities/mall/availability?category=disabled', { headers: { 'If-None-Match': etag } })).status,
+      ).toBe(304);
       const bad = await get('/v1/facilities/mall/availability?category=vip');
       expect(bad.status).toBe(400);
       expect(((await bad.json()).error as Json).message).toContain('"category"');

@@ -14,10 +14,10 @@ describe('health routes', () => {
 
   it('answers /healthz and /readyz when the database answers', async () => {
     const app = createApp({ db: h.db, logger: createSilentLogger() });
-    const health = await app.request('/healthz');
+    const health = await app.hono.request('/healthz');
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
-    const ready = await app.request('/readyz');
+    const ready = await app.hono.request('/readyz');
     expect(ready.status).toBe(200);
     expect(ready.headers.get('Cache-Control')).toBe('no-store');
     expect(await ready.json()).toEqual({ status: 'ready' });
@@ -27,10 +27,10 @@ describe('health routes', () => {
     const db = createDb({ connectionString: 'postgres://nobody@127.0.0.1:1/none' });
     try {
       const app = createApp({ db, logger: createSilentLogger() });
-      const res = await app.request('/readyz');
+      const res = await app.hono.request('/readyz');
       expect(res.status).toBe(503);
       expect(await res.json()).toEqual({ error: { code: 'NOT_READY', message: expect.any(String), requestId: expect.any(String) } });
-      expect((await app.request('/healthz')).status).toBe(200);
+      expect((await app.hono.request('/healthz')).status).toBe(200);
     } finally {
       await db.destroy();
     }
@@ -44,7 +44,7 @@ describe('health routes', () => {
     const db = createDb({ connectionString: `postgres://nobody@127.0.0.1:${port}/none` });
     try {
       const app = createApp({ db, logger: createSilentLogger(), readyTimeoutMs: 200 });
-      const res = await app.request('/readyz');
+      const res = await app.hono.request('/readyz');
       expect(res.status).toBe(503);
     } finally {
       for (const s of sockets) s.destroy();

@@ -15,7 +15,7 @@ describe('history and forecast routes', () => {
   const sample = (at: Date, free: number, version: number) =>
     recordFacilityStateSamples(h.db, [{ facilityId: 'p', version, capacity: 10, free, occupied: 10 - free, unknown: 0 }], at);
   const getJson = async (path: string) => {
-    const res = await app.request(path);
+    const res = await app.hono.request(path);
     expect(res.status, path).toBe(200);
     return (await res.json()) as Record<string, unknown>;
   };
@@ -86,13 +86,13 @@ describe('history and forecast routes', () => {
       ['forecast?at=2026-06-20T00:00:00Z', 'at'],
       ['forecast?at=2026-05-01T00:00:00Z', 'at'],
     ])('%s → 400 naming "%s"', async (path, name) => {
-      const res = await app.request(`/v1/facilities/p/${path}`);
+      const res = await app.hono.request(`/v1/facilities/p/${path}`);
       expect(res.status).toBe(400);
       expect(((await res.json()) as { error: { message: string } }).error.message).toContain(`"${name}"`);
     });
 
     it('says a missing "at" is missing and what it is for, not zod\'s raw message', async () => {
-      const res = await app.request('/v1/facilities/p/forecast');
+      const res = await app.hono.request('/v1/facilities/p/forecast');
       expect(res.status).toBe(400);
       expect(await res.json()).toEqual({
         error: {
@@ -104,8 +104,8 @@ describe('history and forecast routes', () => {
     });
 
     it('answers 404 for an unknown facility', async () => {
-      expect((await app.request('/v1/facilities/nope/history')).status).toBe(404);
-      expect((await app.request('/v1/facilities/nope/forecast?at=2026-06-01T13:00:00Z')).status).toBe(404);
+      expect((await app.hono.request('/v1/facilities/nope/history')).status).toBe(404);
+      expect((await app.hono.request('/v1/facilities/nope/forecast?at=2026-06-01T13:00:00Z')).status).toBe(404);
     });
   });
 });

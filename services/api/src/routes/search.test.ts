@@ -2,7 +2,6 @@ import { createSilentLogger } from '@freiplatz/config';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildRegistry, createHarness, type Harness } from '../../../../test/harness.js';
 import { createApp } from '../app.js';
-import { closeApp } from '../public-api.js';
 
 type Page = {
   items: Array<{ id: string; distance?: number; category?: Record<string, unknown>; availability: { free: number } }>;
@@ -12,7 +11,7 @@ type Page = {
 describe('GET /v1/facilities (search)', () => {
   let h: Harness;
   let app: ReturnType<typeof createApp>;
-  const get = async (query: string, headers: Record<string, string> = {}) => app.request(`/v1/facilities${query}`, { headers });
+  const get = async (query: string, headers: Record<string, string> = {}) => app.hono.request(`/v1/facilities${query}`, { headers });
   const page = async (query: string) => {
     const res = await get(query);
     expect(res.status, query).toBe(200);
@@ -42,7 +41,7 @@ describe('GET /v1/facilities (search)', () => {
     });
   });
   afterAll(async () => {
-    await closeApp(app);
+    await app.close();
     await h?.close();
   });
 
@@ -85,6 +84,15 @@ describe('GET /v1/facilities (search)', () => {
         expect(seen, base).toHaveLength(5);
         expect(new Set(seen).size, base).toBe(5);
       }
+    });
+
+    it('gives a repeated query the new state of a facility on its page', async () => {
+      const query = '?near=52.1246,11.6297&radius=1500';
+      const ost = async () => (await page(query)).items.find((i) => i.id === 'ost')?.availability.free;
+      expect(await ost()).toBe(0);
+      expect(await ost()).toBe(0);
+      await h.publish('parking/v1/bays/ost-1-s', { occupied: false, ts: Date.now(), seq: 1 });
+      await vi.waitFor(async () => expect(await ost()).toBe(1), { timeout: 10_000 });
     });
 
     it('answers GeoJSON when asked with Accept: application/geo+json', async () => {

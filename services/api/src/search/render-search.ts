@@ -9,21 +9,6 @@ export const wantsGeoJson = (accept: string | undefined) => accept?.includes('ap
 
 const roundDistance = (d: number) => Math.round(d);
 
-/** Renders a result page as JSON text, concatenating each facility's memoised summary. */
-export function renderSearchJson(result: SearchResult, q: SearchQuery): string {
-  const items = result.hits.map(({ slot, distance }: Hit) => {
-    const { entry } = slot;
-    let extra = '';
-    if (q.near) extra += `"distance":${roundDistance(distance)},`;
-    // With a category, the item's availability is that category's (counts and its own status).
-    if (q.category)
-      return `{${extra}"category":${JSON.stringify(toCategoryView(entry.record.state, q.category))},${entry.categorySummaryJson(q.category).slice(1)}`;
-    return extra === '' ? entry.summaryJson : `{${extra}${entry.summaryJson.slice(1)}`;
-  });
-  const next = result.next ? JSON.stringify(encodeCursor(result.next)) : 'null';
-  return `{"items":[${items.join(',')}],"nextCursor":${next}}`;
-}
-
 /** Renders a result page as a GeoJSON FeatureCollection (RFC 7946); `nextCursor` is a foreign member. */
 export function renderSearchGeoJson(result: SearchResult, q: SearchQuery) {
   return {
@@ -85,10 +70,10 @@ function digitCount(n: number): number {
 }
 
 /**
- * `renderSearchJson` as UTF-8 bytes, built by copying each facility's memoised summary bytes into
- * one buffer (no text to join and encode per request). Byte for byte the same as the text.
+ * Renders a result page as UTF-8 JSON, built by copying each facility's memoised summary bytes into
+ * one buffer (no text to join and encode per request).
  */
-export function renderSearchJsonBytes(result: SearchResult, q: SearchQuery): Buffer {
+export function renderSearchJson(result: SearchResult, q: SearchQuery): Buffer {
   const { hits } = result;
   const near = q.near !== null;
   // Category searches are rare: their items (the category's view) are rendered as text, per item.

@@ -88,40 +88,8 @@ function decodeCursor(raw: string, byDistance: boolean): SearchCursor {
   throw badParameter('cursor', 'not a cursor of this search');
 }
 
-const POSITIVE = /^[1-9]\d{0,5}$/;
-
-/**
- * The plain near search (`near`, optionally `radius` and `limit`, nothing else, all well-formed) read
- * without the schema: the same SearchQuery it would give. Null for anything else, left to the schema.
- */
-function parsePlainNear(query: Record<string, string>): SearchQuery | null {
-  for (const key in query) if (key !== 'near' && key !== 'radius' && key !== 'limit') return null;
-  const { near, radius, limit } = query;
-  if (near === undefined || !NEAR.test(near)) return null;
-  if (radius !== undefined && !(POSITIVE.test(radius) && Number(radius) <= MAX_RADIUS_M)) return null;
-  if (limit !== undefined && !(POSITIVE.test(limit) && Number(limit) <= MAX_LIMIT)) return null;
-  const comma = near.indexOf(',');
-  const lat = Number(near.slice(0, comma));
-  const lon = Number(near.slice(comma + 1));
-  if (Math.abs(lat) > 90 || Math.abs(lon) > 180) return null;
-  return {
-    near: { lat, lon, radius: radius === undefined ? DEFAULT_RADIUS_M : Number(radius) },
-    bbox: null,
-    kinds: null,
-    category: null,
-    available: false,
-    limit: limit === undefined ? DEFAULT_LIMIT : Number(limit),
-    cursor: null,
-  };
-}
-
 /** Validates and converts search parameters; a bad one is a 400 that names it. */
 export function parseSearchQuery(query: Record<string, string>): SearchQuery {
-  return parsePlainNear(query) ?? parseSearchQueryWithSchema(query);
-}
-
-/** `parseSearchQuery` through the schema alone (tests hold the shortcut for plain near searches to it). */
-export function parseSearchQueryWithSchema(query: Record<string, string>): SearchQuery {
   const result = searchQuerySchema.safeParse(query);
   if (!result.success) {
     const issue = result.error.issues[0];

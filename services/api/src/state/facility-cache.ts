@@ -23,6 +23,8 @@ export interface FacilityCacheOptions {
   databaseUrl?: string;
   /** Full reload from the database; default 30 s. */
   resyncIntervalMs?: number;
+  /** `Cache-Control` of the availability answers each entry builds (facility-entry.ts). */
+  availabilityCacheControl?: string;
   /** Called as each notification arrives, once the changes are marked pending (tests observe ordering with it). */
   onNotification?: (changes: readonly ChangedFacility[]) => void;
 }
@@ -59,6 +61,7 @@ export function createFacilityCache({
   logger,
   databaseUrl,
   resyncIntervalMs = 30_000,
+  availabilityCacheControl,
   onNotification,
 }: FacilityCacheOptions): FacilityCache {
   const log = logger.child({ module: 'facility-cache' });
@@ -70,6 +73,7 @@ export function createFacilityCache({
   let applied = 0;
   let loadedOnce = false;
   const touchedAt = new Map<string, number>();
+  const entryOf = (record: FacilityRecord) => new FacilityEntry(record, availabilityCacheControl);
 
   const apply = (record: FacilityRecord) => {
     const slot = slots.get(record.id);
@@ -78,7 +82,7 @@ export function createFacilityCache({
     const wanted = pending.get(record.id);
     if (wanted !== undefined && record.state.version >= wanted) pending.delete(record.id);
     if (!slot) {
-      const created = { id: record.id, lat: record.location.lat, lon: record.location.lon, entry: new FacilityEntry(record) };
+      const created = { id: record.id, lat: record.location.lat, lon: record.location.lon, entry: entryOf(record) };
       slots.set(record.id, created);
       layout = null;
       for (const listener of listeners) listener(created);
@@ -87,10 +91,10 @@ export function createFacilityCache({
     const before = slot.entry.version;
     if (record.state.version < before) return;
     if (record.location.lat !== slot.lat || record.location.lon !== slot.lon) {
-      slots.set(record.id, { id: record.id, lat: record.location.lat, lon: record.location.lon, entry: new FacilityEntry(record) });
+      slots.set(record.id, { id: record.id, lat: record.location.lat, lon: record.location.lon, entry: entryOf(record) });
       layout = null;
     } else {
-      slot.entry = new FacilityEntry(record);
+      slot.entry = entryOf(record);
     }
     if (record.state.version > before) {
       const current = slots.get(record.id) as FacilitySlot;

@@ -1,22 +1,48 @@
 import type { FacilityRecord } from '@freiplatz/db';
 import type { SpotCategory } from '@freiplatz/domain';
-import { formatAvailabilityEtag } from '../etag.js';
+import { type Answer, AnswerShape, buildAnswer } from '../answers/answer.js';
+import { formatAvailabilityEtag, matchesIfNoneMatch } from '../etag.js';
 import { toAvailabilityText, toFacilityAvailabilityView, toFacilitySummaryView } from '../facility-view.js';
 
 type Summary = ReturnType<typeof toFacilitySummaryView>;
 
-/** One facility at one state version, with its representations built once, on first use. */
+/** `Cache-Control` of the signage resource for a `max-age` (stale-while-revalidate is 6×). */
+export const availabilityCacheControl = (maxAgeSeconds: number) =>
+  `public, max-age=${maxAgeSeconds}, stale-while-revalidate=${maxAgeSeconds * 6}`;
+/** The signage resource's `Cache-Control` unless the app is given another `max-age`. */
+export const DEFAULT_AVAILABILITY_CACHE_CONTROL = availabilityCacheControl(5);
+
+export type AvailabilityFormat = 'json' | 'text';
+const CONTENT_TYPES: Record<AvailabilityFormat, string> = { json: 'application/json', text: 'text/plain; charset=UTF-8' };
+
+/** What a facility says at one state version, in each representation a client may ask for. */
+interface Views {
+  json?: Answer;
+  text?: Answer;
+  summaryJson?: string;
+}
+
+/**
+ * One facility at one state version, with its answers and representations built once, on first
+ * use: the signage answers (body, ETag, headers) that the Hono route and the raw node path only
+ * write, and the search items.
+ */
 export class FacilityEntry {
   readonly etag: string;
   #availabilityJson: string | undefined;
+  #notModified: Answer | undefined;
+  #views: Views = {};
   #summary: Summary | undefined;
-  #summaryJson: string | undefined;
   #summaryBytes: Uint8Array | undefined;
   #summaryTail: Uint8Array | undefined;
-  /** Per-category representations (category views are rare): built on first use, like the rest. */
-  #byCategory: Map<SpotCategory, { availabilityJson?: string; summaryJson?: string }> | undefined;
+  /** Per-category views (category signs are rare): built on first use, like the rest. */
+  #byCategory: Map<SpotCategory, Views> | undefined;
 
-  constructor(readonly record: FacilityRecord) {
+  constructor(
+    readonly record: FacilityRecord,
+    /** `Cache-Control` of the availability answers. */
+    readonly cacheControl = DEFAULT_AVAILABILITY_CACHE_CONTROL,
+  ) {
     this.etag = formatAvailabilityEtag(record.id, record.state.version);
   }
 
@@ -28,18 +54,34 @@ export class FacilityEntry {
     return this.record.state.version;
   }
 
-  /** The signage body as JSON text. */
+  /** The signage body as JSON text (also what the event stream sends). */
   get availabilityJson(): string {
     this.#availabilityJson ??= JSON.stringify(toFacilityAvailabilityView(this.record));
     return this.#availabilityJson;
   }
 
-  /** The bare free count for LED signs, `-` when unknown. */
-  get availabilityText(): string {
-    return toAvailabilityText(this.record);
+  /**
+   * The answer to `GET /v1/facilities/{id}/availability[?format=…&category=…]`: a 304 when
+   * `ifNoneMatch` matches this version's ETag (one ETag covers every category), else the body.
+   */
+  availability(format: AvailabilityFormat, category: SpotCategory | null, ifNoneMatch: string | undefined): Answer {
+    if (matchesIfNoneMatch(ifNoneMatch, this.etag)) {
+      this.#notModified ??= buildAnswer(304, { 'Cache-Control': this.cacheControl, ETag: this.etag }, null);
+      return this.#notModified;
+    }
+    const views = category === null ? this.#views : this.#category(category);
+    const built = views[format];
+    if (built !== undefined) return built;
+    let text: string;
+    if (format === 'text') text = toAvailabilityText(this.record, category);
+    else text = category === null ? this.availabilityJson : JSON.stringify(toFacilityAvailabilityView(this.record, category));
+    const headers = { 'Cache-Control': this.cacheControl, ETag: this.etag, 'Content-Type': CONTENT_TYPES[format] };
+    const answer = new AnswerShape(200, headers).with(Buffer.from(text));
+    views[format] = answer;
+    return answer;
   }
 
-  #category(category: SpotCategory) {
+  #category(category: SpotCategory): Views {
     this.#byCategory ??= new Map();
     let views = this.#byCategory.get(category);
     if (views === undefined) {
@@ -47,18 +89,6 @@ export class FacilityEntry {
       this.#byCategory.set(category, views);
     }
     return views;
-  }
-
-  /** The signage body of one category (its counts and its own status) as JSON text. */
-  categoryAvailabilityJson(category: SpotCategory): string {
-    const views = this.#category(category);
-    views.availabilityJson ??= JSON.stringify(toFacilityAvailabilityView(this.record, category));
-    return views.availabilityJson;
-  }
-
-  /** The bare free count of one category, `-` when that category's status is unknown. */
-  categoryAvailabilityText(category: SpotCategory): string {
-    return toAvailabilityText(this.record, category);
   }
 
   /** The facility as listed by a search for `category`: its availability is that category's. */
@@ -74,15 +104,9 @@ export class FacilityEntry {
     return this.#summary;
   }
 
-  /** `summary` as JSON text, for building lists by concatenation. */
-  get summaryJson(): string {
-    this.#summaryJson ??= JSON.stringify(this.summary);
-    return this.#summaryJson;
-  }
-
-  /** `summaryJson` as UTF-8, for building response bodies by copying bytes. */
+  /** `summary` as UTF-8 JSON, for building response bodies by copying bytes. */
   get summaryBytes(): Uint8Array {
-    this.#summaryBytes ??= Buffer.from(this.summaryJson);
+    this.#summaryBytes ??= Buffer.from(JSON.stringify(this.summary));
     return this.#summaryBytes;
   }
 

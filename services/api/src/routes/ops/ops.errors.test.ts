@@ -55,7 +55,7 @@ describe('operator API: errors', () => {
   });
 
   it('refuses a body not sent as JSON (the documented media type) before reading it', async () => {
-    const res = await f.app.request('/v1/ops/facilities/quick/closures', {
+    const res = await f.app.hono.request('/v1/ops/facilities/quick/closures', {
       method: 'POST',
       headers: { Authorization: `Bearer ${f.keys.admin}`, 'Content-Type': 'text/plain' },
       body: JSON.stringify({ closed: true, reason: 'x' }),

@@ -137,7 +137,7 @@ describe('operator API: happy paths', () => {
 
   it('moves a spot between facilities (city-wide key): both recounted, and the public API sees both and a rename', async () => {
     const before = { quick: await facilityState('quick'), ulrich: await facilityState('ulrich') };
-    const publicView = async (id: string) => (await (await f.app.request(`/v1/facilities/${id}`)).json()) as Json;
+    const publicView = async (id: string) => (await (await f.app.hono.request(`/v1/facilities/${id}`)).json()) as Json;
     expect((await publicView('ulrich')).name).toBe('Ulrichplatz');
     const res = await f.send(
       'PUT',

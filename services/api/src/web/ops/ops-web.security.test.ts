@@ -19,7 +19,7 @@ export function createDashboardClient(app: App, options: { peer?: string; forwar
       ...(init.form ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}),
       ...init.headers,
     };
-    const res = await app.request(
+    const res = await app.hono.request(
       `http://ops.example${path}`,
       {
         method: init.method ?? (init.form ? 'POST' : 'GET'),
@@ -132,7 +132,7 @@ describe("operators' dashboard: sessions, sign-in and writes", () => {
     await admin.signIn(keys.admin);
     const ok = await admin.request('/ops/facilities/quick/closure?lang=en', { form: { csrf: await admin.csrf(), closed: 'true' } });
     expect(ok.status).toBe(303);
-    const bearer = await app.request('/v1/ops/facilities/quick/closures', {
+    const bearer = await app.hono.request('/v1/ops/facilities/quick/closures', {
       method: 'POST',
       headers: { Authorization: `Bearer ${keys.admin}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ closed: false, reason: 'done' }),
@@ -168,7 +168,7 @@ describe("operators' dashboard: sessions, sign-in and writes", () => {
     // The same proxy, another client: signs in; the bearer door shares the count of the attacker.
     const operator = createDashboardClient(app, { forwardedFor: '198.51.100.10' });
     expect((await operator.signIn(keys.reader)).status).toBe(303);
-    const bearer = await app.request(
+    const bearer = await app.hono.request(
       '/v1/ops/summary',
       { headers: { Authorization: `Bearer ${keys.reader}`, 'X-Forwarded-For': '198.51.100.66' } },
       { incoming: { socket: { remoteAddress: '10.0.0.5' } } },
