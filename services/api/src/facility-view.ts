@@ -62,10 +62,12 @@ export function toFacilityAvailabilityView(f: FacilityRecord, category: SpotCate
   return { id: f.id, ...(category === null ? {} : { category }), ...toAvailabilityView(f.state, category) };
 }
 
-/** The bare free count for LED signs, `-` when the status is unknown (of the facility, or of `category`). */
+/** The bare free count for LED signs: `-` when the status is unknown, `0` when closed (of the facility, or of `category`). */
 export function toAvailabilityText(f: FacilityRecord, category: SpotCategory | null = null): string {
   const of = category === null ? f.state : categoryOf(f.state, category);
-  return of.status === 'unknown' ? '-' : String(of.free);
+  if (of.status === 'unknown') return '-';
+  // A bare number cannot say "closed": spaces behind a closed gate are none a driver can use.
+  return of.status === 'closed' ? '0' : String(of.free);
 }
 
 /** A spot with the status computed for it right now. */

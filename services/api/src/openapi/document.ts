@@ -70,7 +70,7 @@ const routes = [
     tags: ['Signage'],
     summary: 'Availability for signs (cacheable)',
     description:
-      'A tiny body with a strong `ETag` from the state version. Send `If-None-Match` to get `304 Not Modified` while nothing changed. `?format=text` returns only the free count (`-` when unknown). `?category=disabled` answers for that category alone: its counts and its own status.',
+      'A tiny body with a strong `ETag` from the state version. Send `If-None-Match` to get `304 Not Modified` while nothing changed. `?format=text` returns only the free count (`-` when unknown, `0` when closed). `?category=disabled` answers for that category alone: its counts and its own status.',
     request: {
       params: facilityIdParamsSchema,
       query: z.object({

@@ -140,6 +140,9 @@ describe('what the API says is true (issue #15)', () => {
 
     it('closed outside its opening hours (Mo-Sa 07:00-22:00 on Sunday 01:00 in Berlin), counts still true, hours given', async () => {
       expect(await getJson('/v1/facilities/allee/availability')).toMatchObject({ free: 3, occupied: 1, status: 'closed' });
+      // The bare-number sign has no word for closed: it shows no usable space.
+      expect((await get('/v1/facilities/allee/availability?format=text')).text).toBe('0');
+      expect((await get('/v1/facilities/allee/availability?format=text&category=standard')).text).toBe('0');
       const body = await getJson('/v1/facilities/allee');
       expect(body.openingHours).toEqual({
         osm: 'Mo-Sa 07:00-22:00',
@@ -152,6 +155,7 @@ describe('what the API says is true (issue #15)', () => {
       expect(((await getJson('/v1/facilities?available=true')).items as Json[]).map((i) => i.id)).not.toContain('allee');
       await recount('allee', saturdayNoon);
       expect(await getJson('/v1/facilities/allee/availability')).toMatchObject({ free: 3, status: 'open' });
+      expect((await get('/v1/facilities/allee/availability?format=text')).text).toBe('3');
       expect((await getJson('/v1/facilities/allee')).openingHours).toMatchObject({ openNow: true, nextChange: '2026-12-12T21:00:00.000Z' });
     });
   });
