@@ -1,10 +1,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '@freiplatz/config';
+import type { TestDatabase } from '@freiplatz/testing';
 import { serve } from '@hono/node-server';
 import { type AppOptions, createApp } from '../../services/api/src/app.js';
 import { type ApiServer, startApiServer } from '../../services/api/src/server.js';
-import type { Harness } from '../harness.js';
 
 // Headers that legitimately differ between two responses: the clock and connection handling.
 export const VOLATILE = new Set(['date', 'keep-alive', 'connection']);
@@ -21,7 +21,7 @@ export interface Served {
   close(): Promise<void>;
 }
 
-export async function serveBoth(h: Harness, options: Partial<AppOptions> = {}): Promise<Served> {
+export async function serveBoth(h: Pick<TestDatabase, 'db' | 'databaseUrl'>, options: Partial<AppOptions> = {}): Promise<Served> {
   const lines: Array<Record<string, unknown>> = [];
   const logger = createLogger({ level: 'debug', destination: { write: (line) => lines.push(JSON.parse(line)) } });
   const app = createApp({ db: h.db, logger, databaseUrl: h.databaseUrl, ...options });

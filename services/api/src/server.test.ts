@@ -1,6 +1,6 @@
 import { createSilentLogger } from '@freiplatz/config';
+import { buildRegistry, createTestDatabase as createHarness, type TestDatabase as Harness } from '@freiplatz/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRegistry, createHarness, type Harness } from '../../../test/harness.js';
 import { createApp, startApiServer } from './index.js';
 
 describe('startApiServer', () => {

@@ -1,6 +1,6 @@
 import { createSilentLogger } from '@freiplatz/config';
+import { buildRegistry, createTestDatabase as createHarness, type TestDatabase as Harness } from '@freiplatz/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRegistry, createHarness, type Harness } from '../../../../test/harness.js';
 import { createApp } from '../app.js';
 import { type ApiServer, startApiServer } from '../server.js';
 

@@ -1,7 +1,7 @@
 import { createSilentLogger } from '@freiplatz/config';
+import { createTestDatabase as createHarness, type TestDatabase as Harness } from '@freiplatz/testing';
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from '../../../../test/harness.js';
 import { createApp } from '../app.js';
 
 describe('OpenAPI document and docs page', () => {

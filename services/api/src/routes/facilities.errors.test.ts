@@ -1,7 +1,7 @@
 import { createSilentLogger, type Logger } from '@freiplatz/config';
 import { createDb } from '@freiplatz/db';
+import { buildRegistry, createTestDatabase as createHarness, type TestDatabase as Harness } from '@freiplatz/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRegistry, createHarness, type Harness } from '../../../../test/harness.js';
 import { createApp } from '../app.js';
 
 const errorShape = (code: string) => ({ error: { code, message: expect.any(String), requestId: expect.any(String) } });

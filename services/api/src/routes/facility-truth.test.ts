@@ -1,7 +1,7 @@
 import { createSilentLogger } from '@freiplatz/config';
 import { refreshFacilityState } from '@freiplatz/db';
+import { buildRegistry, createTestDatabase as createHarness, type TestDatabase as Harness } from '@freiplatz/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRegistry, createHarness, type Harness } from '../../../../test/harness.js';
 import { createApp } from '../app.js';
 import { facilityDetailSchema, facilityPageSchema, signageSchema } from '../openapi/schemas.js';
 

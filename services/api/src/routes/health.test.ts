@@ -1,8 +1,8 @@
 import { createServer, type Socket } from 'node:net';
 import { createSilentLogger } from '@freiplatz/config';
 import { createDb } from '@freiplatz/db';
+import { createTestDatabase as createHarness, type TestDatabase as Harness } from '@freiplatz/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from '../../../../test/harness.js';
 import { createApp } from '../app.js';
 
 describe('health routes', () => {

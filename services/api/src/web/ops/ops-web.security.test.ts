@@ -1,6 +1,6 @@
 import { createSilentLogger } from '@freiplatz/config';
+import { createTestDatabase as createHarness, type TestDatabase as Harness } from '@freiplatz/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from '../../../../../test/harness.js';
 import { buildSensorsRegistry } from '../../../../../test/sensors/registry.js';
 import { createApp } from '../../app.js';
 import { createOperatorKey } from '../../cli/operator-keys.js';

@@ -1,5 +1,5 @@
+import { createTestDatabase as createHarness, type TestDatabase as Harness } from '@freiplatz/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from '../../../../../test/harness.js';
 import { createOperatorKey } from '../../cli/operator-keys.js';
 import { createOpsSessions } from './session.js';
 
