@@ -67,4 +67,14 @@ describe('search answers of repeated queries', () => {
       expect(answers.find(layout, raw, undefined), raw).toBeUndefined();
     }
   });
+
+  it('bounds what it keeps by the query strings too: unknown parameters make every key new', () => {
+    const answers = createSearchAnswers();
+    const layout = layoutOf(record('a', 11.6297, 1));
+    // Small pages under 8 KB query strings: 8 MiB holds a few hundred, so the first is let go.
+    const raws = Array.from({ length: 800 }, (_, n) => `near=52.1246,11.6297&limit=1&_=${String(n).padStart(8000, '0')}`);
+    for (const raw of raws) ask(answers, layout, raw);
+    expect(answers.find(layout, raws[0] as string, undefined)).toBeUndefined();
+    expect(answers.find(layout, raws.at(-1) as string, undefined)).toBeDefined();
+  });
 });

@@ -11,8 +11,10 @@ import { parseSearchQuery, type SearchQuery } from './search-query.js';
 const OWN_HEADERS = { Vary: 'Accept', 'Cache-Control': 'public, max-age=5' };
 const JSON_PAGE = new AnswerShape(200, { ...OWN_HEADERS, 'Content-Type': 'application/json' });
 const GEOJSON_PAGE = new AnswerShape(200, { ...OWN_HEADERS, 'Content-Type': 'application/geo+json' });
-/** Bodies kept for repeated queries, in bytes at most (then the memo starts afresh). */
+/** What the kept pages may hold, in bytes at most (then the memo starts afresh). */
 const MAX_KEPT_BYTES = 8 * 1024 * 1024;
+/** Counted per kept page besides its body and key: the map entry, the record and its two arrays. */
+const KEPT_OVERHEAD_BYTES = 256;
 
 /** A page built for a query, and what it was built from. */
 interface Kept {
@@ -20,6 +22,8 @@ interface Kept {
   layout: FacilityLayout;
   slots: readonly FacilitySlot[];
   entries: readonly FacilityEntry[];
+  /** What it counts against MAX_KEPT_BYTES. */
+  bytes: number;
 }
 
 /**
@@ -53,13 +57,19 @@ export function createSearchAnswers(): SearchAnswers {
       const body = geo ? Buffer.from(JSON.stringify(renderSearchGeoJson(result, q))) : renderSearchJson(result, q);
       const answer = (geo ? GEOJSON_PAGE : JSON_PAGE).with(body);
       if (q.kinds === null && q.bbox === null && q.category === null && !q.available) {
-        if (keptBytes + body.length > MAX_KEPT_BYTES) {
+        // Unknown parameters are ignored, so every query string is a key of its own: the key and the
+        // arrays count too, or small pages under long, unique query strings would hold unbounded memory.
+        const key = keyOf(rawQuery, accept);
+        const bytes = body.length + 2 * key.length + 16 * result.hits.length + KEPT_OVERHEAD_BYTES;
+        if (keptBytes + bytes > MAX_KEPT_BYTES) {
           kept.clear();
           keptBytes = 0;
         }
+        const previous = kept.get(key);
+        if (previous !== undefined) keptBytes -= previous.bytes;
         const slots = result.hits.map((h) => h.slot);
-        kept.set(keyOf(rawQuery, accept), { answer, layout, slots, entries: slots.map((s) => s.entry) });
-        keptBytes += body.length;
+        kept.set(key, { answer, layout, slots, entries: slots.map((s) => s.entry), bytes });
+        keptBytes += bytes;
       }
       return answer;
     },
