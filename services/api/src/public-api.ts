@@ -27,7 +27,7 @@ export interface PublicApiOptions {
    * availability read checks the state version in the database.
    */
   databaseUrl?: string;
-  /** Per client IP; default 50 requests/s sustained, bursts of 200 (hundreds of signs behind one NAT poll every few seconds). */
+  /** Per client IP; default `DEFAULT_RATE_LIMIT` (packages/config/src/defaults.ts). */
   rateLimit?: { ratePerSecond: number; burst: number };
   /** Addresses or CIDR ranges of reverse proxies whose `X-Forwarded-For` names the client (rate and failed-login limits). */
   trustedProxies?: readonly string[];
