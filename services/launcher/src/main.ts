@@ -90,20 +90,23 @@ try {
   }
   const migrations = await migrate(databaseUrl);
   logger.info({ applied: migrations.applied }, 'database migrated');
-  const db = createDb({ connectionString: databaseUrl, max: 2, applicationName: 'freiplatz' });
-  stops.push({ name: 'db pool', stop: () => db.destroy() });
   const registry = await loadDemoRegistry();
-  if (await isRegistryEmpty(db)) {
-    const imported = await importRegistry(db, registry);
-    logger.info({ facilities: imported.facilities, spots: imported.spots }, 'imported the demo city (Magdeburg)');
-  }
-
-  // The demo's car-park guidance system (P+R Messe), polled by the ingest service like a real one.
-  const demoSource = registry.sources.find((s) => s.id === 'parkleitsystem');
-  if (env.SIMULATOR === 'on' && demoSource) {
-    const feed = await startGuidanceFeed({ siteId: 'PR-MESSE', kind: 'park_and_ride', capacity: 76 });
-    stops.push({ name: 'guidance feed', stop: feed.close });
-    await upsertDataSources(db, [{ ...demoSource, url: feed.url }]);
+  // A pool for setting up the demo only, closed before the services open their own.
+  const setup = createDb({ connectionString: databaseUrl, max: 2, applicationName: 'freiplatz' });
+  try {
+    if (await isRegistryEmpty(setup)) {
+      const imported = await importRegistry(setup, registry);
+      logger.info({ facilities: imported.facilities, spots: imported.spots }, 'imported the demo city (Magdeburg)');
+    }
+    // The demo's car-park guidance system (P+R Messe), polled by the ingest service like a real one.
+    const demoSource = registry.sources.find((s) => s.id === 'parkleitsystem');
+    if (env.SIMULATOR === 'on' && demoSource) {
+      const feed = await startGuidanceFeed({ siteId: 'PR-MESSE', kind: 'park_and_ride', capacity: 76 });
+      stops.push({ name: 'guidance feed', stop: feed.close });
+      await upsertDataSources(setup, [{ ...demoSource, url: feed.url }]);
+    }
+  } finally {
+    await setup.destroy();
   }
 
   // The services as production runs them (their own composition roots), on the embedded parts.
