@@ -80,6 +80,26 @@ describe('raw event retention on plain PostgreSQL (migration 0017)', () => {
     expect(await maintainEventPartitions(h.db, 2, day(4, 0))).toEqual([]);
   });
 
+  it('indexes time as BRIN on every partition, those created later too (migration 0020)', async () => {
+    await maintainEventPartitions(h.db, 180, day(9, 0)); // creates days 10–16
+    const names = await partitions();
+    expect(names).toContain(partitionName(day(16)));
+    const { rows } = await sql<{ partition: string; method: string; definition: string; options: string[] | null }>`
+      SELECT t.relname AS partition, am.amname AS method, pg_get_indexdef(ix.indexrelid) AS definition, c.reloptions AS options
+      FROM pg_inherits i
+      JOIN pg_class t ON t.oid = i.inhrelid
+      JOIN pg_index ix ON ix.indrelid = t.oid AND NOT ix.indisprimary
+      JOIN pg_class c ON c.oid = ix.indexrelid
+      JOIN pg_am am ON am.oid = c.relam
+      WHERE i.inhparent = 'occupancy_events'::regclass ORDER BY 1`.execute(h.db);
+    expect(rows.map((r) => r.partition)).toEqual(names);
+    for (const r of rows) {
+      expect(r.method).toBe('brin');
+      expect(r.definition).toMatch(/USING brin \(ts\)/);
+      expect(r.options).toEqual(['autosummarize=on']);
+    }
+  });
+
   it('moves events that arrived for a day not yet created into its partition when it is created', async () => {
     await insertEvent('far', day(20));
     const inDefault = async () =>
@@ -117,6 +137,11 @@ describe('migration 0017 on a database that already holds events', () => {
         `SELECT (SELECT count(*)::int FROM occupancy_events) AS n, (SELECT count(*)::int FROM occupancy_events_before) AS before`,
       );
       expect(counts.rows[0]).toEqual({ n: 300, before: 300 });
+      // The table as it was keeps its rows under the time index of 0020 (BRIN, as every partition).
+      const methods = await client.query<{ method: string }>(`SELECT am.amname AS method FROM pg_index ix
+        JOIN pg_class c ON c.oid = ix.indexrelid JOIN pg_am am ON am.oid = c.relam
+        WHERE ix.indrelid = 'occupancy_events_before'::regclass AND NOT ix.indisprimary`);
+      expect(methods.rows).toEqual([{ method: 'brin' }]);
       // The same key still refuses a duplicate.
       await client.query(`INSERT INTO occupancy_events (sensor_id, ts, seq, received_at)
         SELECT sensor_id, ts, seq, received_at FROM occupancy_events WHERE sensor_id = 's5' ON CONFLICT (sensor_id, ts, seq) DO NOTHING`);

@@ -5,7 +5,7 @@ import type { Counts, SpotCategory } from '@freiplatz/domain';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './database.js';
 import { type FacilityPolicy, type PolicyRow, policyColumns, toFacilityPolicy } from './facility-policy.js';
-import { arrayLiteral } from './pg-encoding.js';
+import { textArray } from './pg-encoding.js';
 
 /** A facility's state as locked by `lockFacilities`. */
 export interface LockedFacility {
@@ -21,7 +21,7 @@ export async function lockSensorsOfFacilities(trx: Kysely<Database>, facilityIds
   await sql`
     SELECT count(*) FROM (
       SELECT 1 FROM sensor_state ss JOIN sensors se ON se.id = ss.sensor_id JOIN spots sp ON sp.id = se.spot_id
-      WHERE sp.facility_id = ANY(${arrayLiteral([...new Set(facilityIds)])}::text[])
+      WHERE sp.facility_id = ANY(${textArray([...new Set(facilityIds)])}::text[])
       ORDER BY ss.sensor_id FOR UPDATE OF ss) AS locked`.execute(trx);
 }
 
@@ -49,7 +49,7 @@ export async function lockFacilities(trx: Kysely<Database>, facilityIds: readonl
     SELECT l.facility_id, l.by_category, ${policyColumns('f')}, f.capacity IS NOT NULL AS counted
     FROM (
       SELECT fs.facility_id, fs.by_category FROM facility_state fs
-      WHERE fs.facility_id = ANY(${arrayLiteral([...new Set(facilityIds)])}::text[])
+      WHERE fs.facility_id = ANY(${textArray([...new Set(facilityIds)])}::text[])
       ORDER BY fs.facility_id
       FOR UPDATE
     ) AS l

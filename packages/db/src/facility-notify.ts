@@ -6,7 +6,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from './database.js';
 import type { FacilityStateRecord } from './facilities.repository.js';
 import type { ChangedFacility } from './facility-state-write.js';
-import { arrayLiteral } from './pg-encoding.js';
+import { textArray } from './pg-encoding.js';
 
 /** Channel on which committed facility-state changes are announced. */
 export const FACILITY_STATE_CHANNEL = 'facility_state';
@@ -56,7 +56,7 @@ export function encodeFacilityChanges(changed: readonly ChangedFacility[]): stri
 export async function notifyFacilityChanges(trx: Kysely<Database>, changed: readonly ChangedFacility[]): Promise<void> {
   if (changed.length === 0) return;
   const payloads = encodeFacilityChanges(changed);
-  await sql`SELECT pg_notify(${FACILITY_STATE_CHANNEL}, p) FROM unnest(${arrayLiteral(payloads)}::text[]) WITH ORDINALITY AS t(p, n) ORDER BY n`.execute(
+  await sql`SELECT pg_notify(${FACILITY_STATE_CHANNEL}, p) FROM unnest(${textArray(payloads)}::text[]) WITH ORDINALITY AS t(p, n) ORDER BY n`.execute(
     trx,
   );
 }

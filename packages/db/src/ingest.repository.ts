@@ -7,7 +7,7 @@ import { notifyFacilityChanges } from './facility-notify.js';
 import type { ChangedFacility } from './facility-state-write.js';
 import type { BayColumns, IngestBatch } from './ingest-batch.js';
 import { insertRejects } from './ingest-rejects.repository.js';
-import { arrayLiteral, booleanArrayLiteral, numberArrayLiteral } from './pg-encoding.js';
+import { boolArray, float4Array, int8Array, textArray, timestamptzArray } from './pg-encoding.js';
 import { NO_MOVES, sensorStateParameters, upsertSensorState } from './sensor-state-upsert.js';
 
 export interface CommitResult {
@@ -79,22 +79,20 @@ async function insertBayEventsAndLockSensors(trx: Kysely<Database>, c: BayColumn
   const sensorIds: string[] = [];
   for (const i of order) if (sensorIds[sensorIds.length - 1] !== c.sensorId[i]) sensorIds.push(c.sensorId[i] as string);
   // One row back, not one per event: the count, and the stored keys only when some were duplicates.
-  // Timestamps travel as epoch milliseconds: `to_timestamp` turns them into the same instants
-  // (rounded to the microsecond, exact for milliseconds) for less than PostgreSQL's parsing of ISO
-  // text, and they are in the columns as numbers already.
+  // The columns travel as binary arrays (pg-encoding.ts): timestamps as PostgreSQL's own
+  // microseconds, numbers as their bytes, nothing formatted here or parsed there.
   const { rows } = await sql<{ n: number; keys: Array<[string, number, number]> | null }>`
     WITH ins AS (
       INSERT INTO occupancy_events (sensor_id, ts, seq, received_at, occupied, battery, rssi, heartbeat, flags, temperature, battery_level)
-      SELECT sensor_id, to_timestamp(ts_ms / 1000), seq, to_timestamp(received_ms / 1000), occupied, battery, rssi, heartbeat,
-        flags::text[], temperature, battery_level
+      SELECT sensor_id, ts, seq, received_at, occupied, battery, rssi, heartbeat, flags::text[], temperature, battery_level
       FROM unnest(
-        ${arrayLiteral(order.map((i) => c.sensorId[i]))}::text[], ${numberArrayLiteral(c.tsMs, order)}::float8[],
-        ${numberArrayLiteral(c.seq, order)}::bigint[], ${numberArrayLiteral(c.receivedMs, order)}::float8[],
-        ${booleanArrayLiteral(c.occupied, order)}::boolean[], ${numberArrayLiteral(c.battery, order)}::real[],
-        ${numberArrayLiteral(c.rssi, order)}::real[], ${booleanArrayLiteral(c.heartbeat, order)}::boolean[],
-        ${arrayLiteral(order.map((i) => c.flags[i]))}::text[],
-        ${numberArrayLiteral(c.temperature, order)}::real[], ${numberArrayLiteral(c.batteryLevel, order)}::real[]
-      ) WITH ORDINALITY AS t(sensor_id, ts_ms, seq, received_ms, occupied, battery, rssi, heartbeat, flags, temperature, battery_level, ord)
+        ${textArray(order.map((i) => c.sensorId[i]))}::text[], ${timestamptzArray(c.tsMs, order)}::timestamptz[],
+        ${int8Array(c.seq, order)}::bigint[], ${timestamptzArray(c.receivedMs, order)}::timestamptz[],
+        ${boolArray(c.occupied, order)}::boolean[], ${float4Array(c.battery, order)}::real[],
+        ${float4Array(c.rssi, order)}::real[], ${boolArray(c.heartbeat, order)}::boolean[],
+        ${textArray(order.map((i) => c.flags[i]))}::text[],
+        ${float4Array(c.temperature, order)}::real[], ${float4Array(c.batteryLevel, order)}::real[]
+      ) WITH ORDINALITY AS t(sensor_id, ts, seq, received_at, occupied, battery, rssi, heartbeat, flags, temperature, battery_level, ord)
       ORDER BY ord
       ON CONFLICT (sensor_id, ts, seq) DO NOTHING
       RETURNING sensor_id, ts, seq
@@ -106,7 +104,7 @@ async function insertBayEventsAndLockSensors(trx: Kysely<Database>, c: BayColumn
       -- that follows is a statement of its own, so its snapshot is taken after every lock was granted
       -- and it reads what it then changes. (Sensors whose events were all duplicates are locked too.)
       (SELECT count(*) FROM (
-        SELECT 1 FROM sensor_state WHERE sensor_id = ANY(${arrayLiteral(sensorIds)}::text[]) ORDER BY sensor_id FOR UPDATE) AS l
+        SELECT 1 FROM sensor_state WHERE sensor_id = ANY(${textArray(sensorIds)}::text[]) ORDER BY sensor_id FOR UPDATE) AS l
       )::int AS locked
     FROM counted`.execute(trx);
   const keys = rows[0]?.keys;

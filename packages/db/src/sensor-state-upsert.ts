@@ -3,7 +3,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from './database.js';
 import type { CountedStatus, SpotStatusChange } from './facility-deltas.js';
 import type { BayColumns } from './ingest-batch.js';
-import { arrayLiteral, booleanArrayLiteral, numberArrayLiteral } from './pg-encoding.js';
+import { boolArray, float4Array, int4Array, int8Array, textArray, timestamptzArray } from './pg-encoding.js';
 import { sensorStatusSql } from './spot-rule.js';
 
 /** One sensor's share of a batch: its newest reading (an index into the columns) and when it was heard. */
@@ -33,19 +33,19 @@ function summariseBySensor(c: BayColumns, stored: readonly number[]): SensorSumm
   return out;
 }
 
-/** The sensor-state upsert's parameters, one array literal per column, one element per sensor. */
+/** The sensor-state upsert's parameters, one binary array per column (pg-encoding.ts), one element per sensor. */
 export interface SensorStateParameters {
-  sensorIds: string;
-  tsMs: string;
-  seq: string;
-  occupied: string;
-  battery: string;
-  rssi: string;
-  firstSeenMs: string;
-  lastSeenMs: string;
-  eventCount: string;
-  temperature: string;
-  batteryLevel: string;
+  sensorIds: Buffer;
+  ts: Buffer;
+  seq: Buffer;
+  occupied: Buffer;
+  battery: Buffer;
+  rssi: Buffer;
+  firstSeen: Buffer;
+  lastSeen: Buffer;
+  eventCount: Buffer;
+  temperature: Buffer;
+  batteryLevel: Buffer;
 }
 
 /** The upsert's parameters for the stored events of a batch, summarised per sensor. */
@@ -53,17 +53,17 @@ export function sensorStateParameters(c: BayColumns, stored: readonly number[]):
   const sensors = summariseBySensor(c, stored);
   const newest = sensors.map((x) => x.newest);
   return {
-    sensorIds: arrayLiteral(sensors.map((x) => x.sensorId)),
-    tsMs: numberArrayLiteral(c.tsMs, newest),
-    seq: numberArrayLiteral(c.seq, newest),
-    occupied: booleanArrayLiteral(c.occupied, newest),
-    battery: numberArrayLiteral(c.battery, newest),
-    rssi: numberArrayLiteral(c.rssi, newest),
-    firstSeenMs: arrayLiteral(sensors.map((x) => x.firstSeenMs)),
-    lastSeenMs: arrayLiteral(sensors.map((x) => x.lastSeenMs)),
-    eventCount: arrayLiteral(sensors.map((x) => x.count)),
-    temperature: numberArrayLiteral(c.temperature, newest),
-    batteryLevel: numberArrayLiteral(c.batteryLevel, newest),
+    sensorIds: textArray(sensors.map((x) => x.sensorId)),
+    ts: timestamptzArray(c.tsMs, newest),
+    seq: int8Array(c.seq, newest),
+    occupied: boolArray(c.occupied, newest),
+    battery: float4Array(c.battery, newest),
+    rssi: float4Array(c.rssi, newest),
+    firstSeen: timestamptzArray(sensors.map((x) => x.firstSeenMs)),
+    lastSeen: timestamptzArray(sensors.map((x) => x.lastSeenMs)),
+    eventCount: int4Array(sensors.map((x) => x.count)),
+    temperature: float4Array(c.temperature, newest),
+    batteryLevel: float4Array(c.batteryLevel, newest),
   };
 }
 
@@ -91,12 +91,10 @@ export async function upsertSensorState(trx: Kysely<Database>, p: SensorStatePar
     n: number;
   }>`
     WITH input AS (
-      SELECT sensor_id, to_timestamp(ts_ms / 1000) AS ts, seq, occupied, battery, rssi, to_timestamp(first_ms / 1000) AS first_seen,
-        to_timestamp(last_ms / 1000) AS last_seen, n, temperature, battery_level
-      FROM unnest(${p.sensorIds}::text[], ${p.tsMs}::float8[], ${p.seq}::bigint[], ${p.occupied}::boolean[], ${p.battery}::real[],
-        ${p.rssi}::real[], ${p.firstSeenMs}::float8[], ${p.lastSeenMs}::float8[], ${p.eventCount}::int[], ${p.temperature}::real[],
-        ${p.batteryLevel}::real[])
-        AS t(sensor_id, ts_ms, seq, occupied, battery, rssi, first_ms, last_ms, n, temperature, battery_level)
+      SELECT * FROM unnest(${p.sensorIds}::text[], ${p.ts}::timestamptz[], ${p.seq}::bigint[], ${p.occupied}::boolean[],
+        ${p.battery}::real[], ${p.rssi}::real[], ${p.firstSeen}::timestamptz[], ${p.lastSeen}::timestamptz[], ${p.eventCount}::int[],
+        ${p.temperature}::real[], ${p.batteryLevel}::real[])
+        AS t(sensor_id, ts, seq, occupied, battery, rssi, first_seen, last_seen, n, temperature, battery_level)
     ),
     decided AS (
       -- The spot's status once this batch is in; NULL for sensors on no spot (they count nowhere).

@@ -5,7 +5,9 @@ import { measurementSchema } from './measurement.js';
 const EARLIEST_TS = Date.UTC(2000, 0, 1);
 const LATEST_TS = Date.UTC(2100, 0, 1);
 
-export const eventTimeSchema = z.union([z.iso.datetime({ offset: true }), z.number().int()]).transform((value, ctx) => {
+// Epoch milliseconds first: what most devices send is then accepted by the first member tried (a
+// union tries its members in order, and a member that fails builds its issues first).
+export const eventTimeSchema = z.union([z.number().int(), z.iso.datetime({ offset: true })]).transform((value, ctx) => {
   const ms = typeof value === 'number' ? value : Date.parse(value);
   if (!Number.isFinite(ms) || ms < EARLIEST_TS || ms >= LATEST_TS) {
     ctx.addIssue({ code: 'custom', message: 'ts must be between 2000 and 2100' });
