@@ -2,15 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { createApp } from '@freiplatz/api';
 import { createSilentLogger } from '@freiplatz/config';
 import { createDb, type Db, deleteExpiredRows, maintainEventPartitions, provisionRoles, ROLE_GRANTS, SERVICE_ROLES } from '@freiplatz/db';
-import { findFreePort } from '@freiplatz/testing';
+import { findFreePort, TEST_ROLE_PASSWORDS as passwords } from '@freiplatz/testing';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createOperatorKey } from '../../services/api/src/cli/operator-keys.js';
 import { buildRegistry, createHarness, type Harness } from '../harness.js';
 import { REPO_ROOT, startService } from '../support/processes.js';
-
-const passwords = { api: `api-${randomBytes(12).toString('hex')}`, ingest: `ingest-${randomBytes(12).toString('hex')}` };
 
 /** The harness database's URL, logged in as another role. */
 const as = (databaseUrl: string, role: string, password: string) => {

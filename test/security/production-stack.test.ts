@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { apiEnvSchema } from '@freiplatz/config';
 import { createIngestMetrics } from '@freiplatz/ingest';
-import { findFreePort } from '@freiplatz/testing';
+import { findFreePort, TEST_ROLE_PASSWORDS } from '@freiplatz/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
@@ -228,7 +228,7 @@ describe('the images’ commands start the services here', () => {
           encoding: 'utf8',
         });
       expect(run('db-migrate')).toContain('migrations done');
-      const roles = run('db-roles', { API_DB_PASSWORD: 'a'.repeat(24), INGEST_DB_PASSWORD: 'i'.repeat(24) });
+      const roles = run('db-roles', { API_DB_PASSWORD: TEST_ROLE_PASSWORDS.api, INGEST_DB_PASSWORD: TEST_ROLE_PASSWORDS.ingest });
       expect(roles).toContain('database roles provisioned');
       const probe = new pg.Client({ connectionString: url.toString() });
       await probe.connect();
