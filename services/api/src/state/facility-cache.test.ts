@@ -127,6 +127,66 @@ describe('facility cache (LISTEN/NOTIFY)', () => {
     }
   });
 
+  it('after a reconnect, serves nothing from memory until it has read what was committed while nobody listened', async () => {
+    const admin = new pg.Client({ connectionString: h.databaseUrl });
+    const blocker = new pg.Client({ connectionString: h.databaseUrl });
+    await Promise.all([admin.connect(), blocker.connect()]);
+    const listenBackends = async () =>
+      (
+        await admin.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity WHERE application_name = 'freiplatz-api-listen' AND datname = current_database()
+             AND state = 'idle' AND query LIKE 'LISTEN%'`,
+        )
+      ).rows.map((r) => r.pid);
+    const others = await listenBackends();
+    // A cache of its own whose listener comes back only after 4 s: time to commit a change unheard
+    // and then hold up the full read that follows the reconnect.
+    const late = createFacilityCache({
+      db: h.db,
+      logger: createSilentLogger(),
+      databaseUrl: h.databaseUrl,
+      reconnectDelayMs: { min: 4000, max: 4000 },
+    });
+    const newBackend = async () => (await listenBackends()).find((pid) => !others.includes(pid));
+    try {
+      await late.ready();
+      await expect.poll(() => late.listening).toBe(true);
+      const stale = (late.get('other') as FacilityEntry).version;
+      const lost = await newBackend();
+      await admin.query('SELECT pg_terminate_backend($1)', [lost]);
+      await expect.poll(() => late.listening).toBe(false);
+      // other-2-s was free (the tests before): occupied now, so the facility's counts change.
+      await h.publish('parking/v1/bays/other-2-s', { occupied: true, ts: Date.now(), seq: 200 });
+      await expect.poll(() => stateVersion('other')).toBeGreaterThan(stale);
+      const version = await stateVersion('other');
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE facilities IN ACCESS EXCLUSIVE MODE');
+      expect(await newBackend()).toBeUndefined(); // still away: the change went unheard
+      await expect.poll(newBackend, { timeout: 10_000 }).not.toBeUndefined();
+      // LISTEN is back; the full read it started waits on the lock.
+      await expect
+        .poll(
+          async () =>
+            (
+              await admin.query<{ n: number }>(
+                `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+              )
+            ).rows[0]?.n,
+        )
+        .toBeGreaterThan(0);
+      expect(late.listening).toBe(false);
+      const answer = late.get('other');
+      await blocker.query('ROLLBACK');
+      expect((await answer)?.version).toBe(version);
+      await expect.poll(() => late.listening, { timeout: 10_000 }).toBe(true);
+      expect((late.get('other') as FacilityEntry).version).toBe(version);
+    } finally {
+      await blocker.query('ROLLBACK').catch(() => {});
+      await late.close();
+      await Promise.all([admin.end(), blocker.end()]);
+    }
+  });
+
   it('adds facilities imported after start and tells subscribers', async () => {
     const seen: string[] = [];
     const unsubscribe = cache.subscribe((slot) => seen.push(slot.id));

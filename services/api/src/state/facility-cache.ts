@@ -27,6 +27,8 @@ export interface FacilityCacheOptions {
   availabilityCacheControl?: string;
   /** Called as each notification arrives, once the changes are marked pending (tests observe ordering with it). */
   onNotification?: (changes: readonly ChangedFacility[]) => void;
+  /** Backoff of the LISTEN connection's reconnects; default 100 ms, doubling up to 5 s. */
+  reconnectDelayMs?: { min: number; max: number };
 }
 
 /** All facilities, sorted by id; rebuilt only when facilities are added, removed or moved. */
@@ -48,7 +50,7 @@ export interface FacilityCache {
   ready(): Promise<void>;
   /** Facilities announced with a newer version that is not loaded yet. */
   readonly pendingCount: number;
-  /** True while LISTEN is in place (reads are then served from memory). */
+  /** True while LISTEN is in place and the copy has caught up with it (reads are then served from memory). */
   readonly listening: boolean;
   close(): Promise<void>;
 }
@@ -63,6 +65,7 @@ export function createFacilityCache({
   resyncIntervalMs = 30_000,
   availabilityCacheControl,
   onNotification,
+  reconnectDelayMs,
 }: FacilityCacheOptions): FacilityCache {
   const log = logger.child({ module: 'facility-cache' });
   const slots = new Map<string, FacilitySlot>();
@@ -107,8 +110,16 @@ export function createFacilityCache({
     pending.delete(id);
   };
 
+  // The copy is current once LISTEN is in place and a full read that started after it finished:
+  // changes committed while nobody listened were never announced, so until that read is applied
+  // (after a reconnect too) reads go to the database. `listenEpoch` counts the listener's starts.
+  let listenEpoch = 0;
+  let caughtUpEpoch = -1;
+  const caughtUp = () => listener?.listening === true && caughtUpEpoch === listenEpoch;
+
   const reload = async () => {
     const startedAt = applied;
+    const epoch = listener?.listening ? listenEpoch : -1;
     const records = await listFacilities(db);
     const seen = new Set<string>();
     for (const r of records) {
@@ -117,6 +128,7 @@ export function createFacilityCache({
     }
     for (const id of [...slots.keys()]) if (!seen.has(id) && (touchedAt.get(id) ?? 0) <= startedAt) remove(id);
     loadedOnce = true;
+    if (epoch === listenEpoch && listener?.listening) caughtUpEpoch = epoch;
   };
 
   const fetchIds = async (ids: readonly string[]) => {
@@ -174,9 +186,13 @@ export function createFacilityCache({
   if (databaseUrl) {
     listener = createFacilityStateListener({
       connectionString: databaseUrl,
+      ...(reconnectDelayMs ? { reconnectDelayMs } : {}),
       onChanges,
       // Changes committed while nobody listened were never announced: reload everything.
-      onListening: () => void resync().catch(() => {}),
+      onListening: () => {
+        listenEpoch += 1;
+        void resync().catch(() => {});
+      },
       onError: (err) => log.warn({ err }, 'facility_state listener lost its connection; reconnecting'),
     });
     loaded = listener.ready.then(resync);
@@ -213,7 +229,7 @@ export function createFacilityCache({
 
   const waitFresh = async (id: string) => {
     await ensureLoaded();
-    if (!listener?.listening) return readThrough(id);
+    if (!caughtUp()) return readThrough(id);
     for (let round = 0; pending.has(id); round++) {
       if (round >= MAX_FETCH_ROUNDS) throw new StateUnavailableError(`facility ${id} could not be brought up to date`);
       await fetchPending().catch((err) => {
@@ -226,17 +242,17 @@ export function createFacilityCache({
   return {
     get(id) {
       // The hot path: answered from memory when the copy is loaded, listening and nothing newer was announced.
-      if (loadedOnce && listener?.listening && !pending.has(id)) return slots.get(id)?.entry;
+      if (loadedOnce && caughtUp() && !pending.has(id)) return slots.get(id)?.entry;
       return waitFresh(id);
     },
     async layout() {
       await ensureLoaded();
-      if (!listener?.listening) await resync();
+      if (!caughtUp()) await resync();
       else if (pending.size > 0) await fetchPending();
       return buildLayout();
     },
     currentLayout() {
-      return loadedOnce && listener?.listening && pending.size === 0 ? buildLayout() : undefined;
+      return loadedOnce && caughtUp() && pending.size === 0 ? buildLayout() : undefined;
     },
     subscribe(fn) {
       listeners.add(fn);
@@ -247,7 +263,7 @@ export function createFacilityCache({
       return pending.size;
     },
     get listening() {
-      return listener?.listening ?? false;
+      return caughtUp();
     },
     async close() {
       clearInterval(timer);
