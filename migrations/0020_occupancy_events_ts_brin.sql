@@ -5,8 +5,8 @@
 -- skew in the last day) by skipping every range whose times lie before T. A B-tree on `ts` did the
 -- same at the cost of a second B-tree insert per stored event, besides the dedupe key's; a BRIN
 -- index is written only when a range is summarised or an event widens a summarised range.
--- Measured with bench:ingest: PostgreSQL's CPU per stored event ~7 % lower (services/ingest/README.md,
--- "Write path and batch size").
+-- Measured in probes of bench:ingest's full-rate phase: PostgreSQL's CPU per stored event 2–7 %
+-- lower (bench/HISTORY.md, 2026-12-06, session 8).
 --
 -- Late events (a gateway's backlog) widen the range they land in: the index stays right, only
 -- less selective for that range. `autosummarize` summarises each range once it is full, so ranges

@@ -143,8 +143,9 @@ export function textArray(values: ReadonlyArray<string | null | undefined>): Buf
       nulls = 1;
       continue;
     }
-    view.setInt32(o, writeUtf8(buf, v, o + 4));
-    o += 4 + view.getInt32(o);
+    const bytes = writeUtf8(buf, v, o + 4);
+    view.setInt32(o, bytes);
+    o += 4 + bytes;
   }
   writeHeader(view, values.length, nulls, ELEMENT_OID.text);
   return buf.subarray(0, values.length === 0 ? 12 : o);
